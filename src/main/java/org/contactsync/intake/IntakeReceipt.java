@@ -1,0 +1,49 @@
+package org.contactsync.intake;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.apache.camel.AggregationStrategy;
+import org.apache.camel.Exchange;
+import org.contactsync.ledger.Admission;
+
+/**
+ * Gathers what intake made of each donor of one request or file into an {@link IntakeReport}, and answers the sender:
+ * 202 when at least one donor was accepted, 400 when none was; both list the accepted reference pairs and every reject's reasons.
+ */
+public class IntakeReceipt implements AggregationStrategy {
+
+    /** The variable in which the donor-intake route leaves the ledger's {@link Admission} for an accepted donor. */
+    public static final String ADMISSION = "admission";
+
+    @Override
+    public Exchange aggregate(Exchange receipt, Exchange donor) {
+        Exchange target = receipt == null ? donor : receipt;
+        IntakeReport report = receipt == null ? new IntakeReport() : receipt.getMessage().getBody(IntakeReport.class);
+        ValidatedDonor validated = donor.getMessage().getBody(ValidatedDonor.class);
+        Map<String, Object> item = new LinkedHashMap<>();
+        if (validated.isValid()) {
+            item.put("referenceSource", validated.getReference().referenceSource());
+            item.put("referenceId", validated.getReference().referenceId());
+            item.put("admission", donor.getVariable(ADMISSION, Admission.class).name());
+            report.accepted().add(item);
+        } else {
+            item.put("origin", validated.getInput().origin());
+            if (validated.getReference() != null) {
+                item.put("referenceId", validated.getReference().referenceId());
+            }
+            item.put("problems", validated.getProblems());
+            report.rejected().add(item);
+        }
+        target.getMessage().setBody(report);
+        return target;
+    }
+
+    /** The HTTP answer for {@code POST /donors}: sets the status and returns the report. */
+    public IntakeReport respond(Object body, Exchange exchange) {
+        // an empty array never reaches the aggregation, so there is no report: nothing was accepted
+        IntakeReport report = body instanceof IntakeReport done ? done : new IntakeReport();
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, report.accepted().isEmpty() ? 400 : 202);
+        return report;
+    }
+}

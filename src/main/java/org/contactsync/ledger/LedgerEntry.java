@@ -1,0 +1,65 @@
+package org.contactsync.ledger;
+
+import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/** One row of the sync ledger, as the routes and the status API see it. */
+public record LedgerEntry(
+        String referenceSource,
+        String referenceId,
+        SyncState state,
+        Map<String, Object> donor,
+        String fingerprint,
+        Long contactId,
+        String resolvedBy,
+        int attempts,
+        String lastError,
+        OffsetDateTime receivedAt,
+        OffsetDateTime submittedAt,
+        OffsetDateTime syncedAt,
+        OffsetDateTime updatedAt) {
+
+    public ReferencePair reference() {
+        return new ReferencePair(referenceSource, referenceId);
+    }
+
+    public ReferencePair getReference() {
+        return reference();
+    }
+
+    /** The row for the status API: timestamps as ISO-8601 text, absent values left out. */
+    public Map<String, Object> toView() {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("referenceSource", referenceSource);
+        view.put("referenceId", referenceId);
+        view.put("state", state.name());
+        view.put("contactId", contactId);
+        view.put("resolvedBy", resolvedBy);
+        view.put("attempts", attempts);
+        view.put("lastError", lastError);
+        view.put("receivedAt", receivedAt);
+        view.put("submittedAt", submittedAt);
+        view.put("syncedAt", syncedAt);
+        view.put("updatedAt", updatedAt);
+        view.put("donor", donor);
+        view.values().removeIf(Objects::isNull);
+        view.replaceAll((key, value) -> value instanceof OffsetDateTime time ? time.toString() : value);
+        return view;
+    }
+
+    /** Lets YAML routes write ${body.email} and ${body.contactId}. */
+    public String getEmail() {
+        Object email = donor.get("email");
+        return email == null ? null : email.toString();
+    }
+
+    public Long getContactId() {
+        return contactId;
+    }
+
+    public Map<String, Object> getDonor() {
+        return donor;
+    }
+}

@@ -62,8 +62,8 @@ public class DeadLetterStore {
         String virtuousMessage = failure instanceof VirtuousApiException api ? api.getVirtuousMessage() : null;
         String reason = failure == null ? exchange.getVariable("reason", "unknown", String.class) : describe(failure);
         int attempts = 1 + exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
-        insert(entry.reference(), stage, reason, status, virtuousMessage, json.writeValueAsString(entry.donor()), attempts);
-        ledger.markFailed(entry.reference(), reason);
+        insert(entry.getReference(), stage, reason, status, virtuousMessage, json.writeValueAsString(entry.donor()), attempts);
+        ledger.markFailed(entry.getReference(), reason);
     }
 
     private static String describe(Throwable failure) {

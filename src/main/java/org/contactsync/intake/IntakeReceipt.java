@@ -13,14 +13,15 @@ import org.contactsync.ledger.Admission;
  */
 public class IntakeReceipt implements AggregationStrategy {
 
-    /** The variable in which the donor-intake route leaves the ledger's {@link Admission} for an accepted donor. */
+    /** The variables in which the donor-intake route leaves the {@link ValidatedDonor} and, when accepted, the ledger's {@link Admission}. */
+    public static final String VALIDATED = "validated";
     public static final String ADMISSION = "admission";
 
     @Override
     public Exchange aggregate(Exchange receipt, Exchange donor) {
         Exchange target = receipt == null ? donor : receipt;
         IntakeReport report = receipt == null ? new IntakeReport() : receipt.getMessage().getBody(IntakeReport.class);
-        ValidatedDonor validated = donor.getMessage().getBody(ValidatedDonor.class);
+        ValidatedDonor validated = donor.getVariable(VALIDATED, ValidatedDonor.class);
         Map<String, Object> item = new LinkedHashMap<>();
         if (validated.isValid()) {
             item.put("referenceSource", validated.getReference().referenceSource());

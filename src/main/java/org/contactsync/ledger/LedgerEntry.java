@@ -21,12 +21,8 @@ public record LedgerEntry(
         OffsetDateTime syncedAt,
         OffsetDateTime updatedAt) {
 
-    public ReferencePair reference() {
-        return new ReferencePair(referenceSource, referenceId);
-    }
-
     public ReferencePair getReference() {
-        return reference();
+        return new ReferencePair(referenceSource, referenceId);
     }
 
     /** The row for the status API: timestamps as ISO-8601 text, absent values left out. */

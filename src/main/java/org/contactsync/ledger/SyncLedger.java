@@ -43,10 +43,10 @@ public class SyncLedger {
     private final Duration claimLease;
     private final ObjectMapper json = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
-    public SyncLedger(DataSource dataSource, Clock clock, Duration claimLease) {
+    public SyncLedger(DataSource dataSource, Clock clock, long claimLeaseSeconds) {
         this.dataSource = dataSource;
         this.clock = clock;
-        this.claimLease = claimLease;
+        this.claimLease = Duration.ofSeconds(claimLeaseSeconds);
     }
 
     /** Records a validated donor; idempotent on the reference pair and the donor's content. */
@@ -234,14 +234,13 @@ public class SyncLedger {
     }
 
     private LedgerEntry toEntry(ResultSet row) throws SQLException {
-        long contactId = row.getLong("contact_id");
         return new LedgerEntry(
                 row.getString("reference_source"),
                 row.getString("reference_id"),
                 SyncState.valueOf(row.getString("state")),
                 fromJson(row.getString("donor_json")),
                 row.getString("fingerprint"),
-                row.wasNull() ? null : contactId,
+                row.getObject("contact_id", Long.class),
                 row.getString("resolved_by"),
                 row.getInt("attempts"),
                 row.getString("last_error"),

@@ -4,12 +4,14 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
+import org.contactsync.ledger.ReferencePair;
+
 /** The Virtuous endpoints the bundle uses, as requests; every value that goes into a URL is encoded here. */
 public class VirtuousRequests {
 
-    public VirtuousRequest findByReference(String referenceSource, String referenceId) {
-        return new VirtuousRequest("find-by-reference", "GET",
-                "/api/Contact/Find?referenceSource=" + encode(referenceSource) + "&referenceId=" + encode(referenceId), null);
+    public VirtuousRequest findByReference(ReferencePair reference) {
+        return new VirtuousRequest("find-by-reference", "GET", "/api/Contact/Find?referenceSource=" + encode(reference.referenceSource())
+                + "&referenceId=" + encode(reference.referenceId()), null);
     }
 
     public VirtuousRequest findByEmail(String email) {
@@ -19,11 +21,6 @@ public class VirtuousRequests {
     /** The donor is already the Transaction's flat payload, referenceSource and referenceId included. */
     public VirtuousRequest submitTransaction(Map<String, Object> donor) {
         return new VirtuousRequest("transaction-submit", "POST", "/api/Contact/Transaction", donor);
-    }
-
-    public VirtuousRequest contactByReference(String referenceSource, String referenceId) {
-        return new VirtuousRequest("contact-by-reference", "GET",
-                "/api/Contact/" + encode(referenceSource) + "/" + encode(referenceId), null);
     }
 
     /** Percent-encoding that is safe in a path segment as well as in a query value (a space is %20, never +). */

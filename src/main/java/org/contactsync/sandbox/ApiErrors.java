@@ -1,0 +1,88 @@
+package org.contactsync.sandbox;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Builds error answers in the configured {@link ErrorStyle}. */
+final class ApiErrors {
+
+    private static final String INVALID_REQUEST = "The request is invalid.";
+
+    private final SandboxSettings settings;
+
+    ApiErrors(SandboxSettings settings) {
+        this.settings = settings;
+    }
+
+    ApiResponse unauthorized() {
+        return plain(401, "UNAUTHENTICATED", "Authorization has been denied for this request.");
+    }
+
+    ApiResponse rateLimited(long retryAfterSeconds) {
+        return plain(429, "RATE_LIMITED", "Rate limit exceeded. Retry after " + retryAfterSeconds + " seconds.")
+                .withHeaders(Map.of("Retry-After", Long.toString(retryAfterSeconds)));
+    }
+
+    ApiResponse methodNotAllowed(String method, Collection<String> allowed) {
+        return plain(405, "METHOD_NOT_ALLOWED", "The requested resource does not support http method '" + method + "'.")
+                .withHeaders(Map.of("Allow", String.join(", ", allowed)));
+    }
+
+    ApiResponse serverError() {
+        return plain(500, "INTERNAL_ERROR", "An error has occurred.");
+    }
+
+    /**
+     * A request the server could not bind (malformed JSON, wrong JSON type). {@code bindingModel} is the ASP.NET
+     * parameter name that prefixes the legacy modelState keys, or null for query parameters.
+     */
+    ApiResponse invalidRequest(String bindingModel, FieldError error) {
+        return style() == ErrorStyle.LEGACY
+                ? legacyModelState(bindingModel, List.of(error))
+                : target(400, "BAD_REQUEST", INVALID_REQUEST, List.of(error));
+    }
+
+    /** A well-formed request whose values are rejected: 422 in the target shape, a 400 modelState in the legacy one. */
+    ApiResponse validationFailed(String bindingModel, List<FieldError> errors) {
+        return style() == ErrorStyle.LEGACY
+                ? legacyModelState(bindingModel, errors)
+                : target(422, "VALIDATION_FAILED", "Validation failed.", errors);
+    }
+
+    private ApiResponse plain(int status, String code, String message) {
+        return style() == ErrorStyle.LEGACY ? ApiResponse.json(status, Map.of("message", message)) : target(status, code, message, List.of());
+    }
+
+    private static ApiResponse legacyModelState(String bindingModel, List<FieldError> errors) {
+        Map<String, List<String>> modelState = new LinkedHashMap<>();
+        for (FieldError error : errors) {
+            modelState.computeIfAbsent(legacyKey(bindingModel, error.field()), key -> new ArrayList<>()).add(error.message());
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("message", INVALID_REQUEST);
+        body.put("modelState", modelState);
+        return ApiResponse.json(400, body);
+    }
+
+    private static String legacyKey(String bindingModel, String field) {
+        if (bindingModel == null) {
+            return field;
+        }
+        return field == null ? bindingModel : bindingModel + "." + field;
+    }
+
+    private static ApiResponse target(int status, String code, String message, List<FieldError> details) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("code", code);
+        error.put("message", message);
+        error.put("details", details);
+        return ApiResponse.json(status, Map.of("error", error));
+    }
+
+    private ErrorStyle style() {
+        return settings.errorStyle();
+    }
+}

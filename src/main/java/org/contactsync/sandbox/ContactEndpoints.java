@@ -1,0 +1,115 @@
+package org.contactsync.sandbox;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** The {@code /api/Contact/...} endpoints. */
+final class ContactEndpoints {
+
+    private static final String TRANSACTION_MODEL = "transaction";
+    // The binding model name the live API reported for a malformed Batch body.
+    private static final String BATCH_MODEL = "unmatchedContactsBindingModel";
+
+    private final ContactStore store;
+    private final TransactionHold hold;
+    private final ApiErrors errors;
+
+    ContactEndpoints(ContactStore store, TransactionHold hold, ApiErrors errors) {
+        this.store = store;
+        this.hold = hold;
+        this.errors = errors;
+    }
+
+    void register(ApiRouter router) {
+        router.add("GET", "Contact/Find", this::find)
+                .add("GET", "Contact/Types", (request, parameters) -> ApiResponse.json(200, ContactTypes.all()))
+                .add("POST", "Contact/Transaction", this::transaction)
+                .add("POST", "Contact/Batch", this::batch)
+                .add("GET", "Contact/{number}", this::byId)
+                .add("GET", "Contact/{text}/{text}", this::byReference);
+    }
+
+    /** Reference wins over email when both are given (virtuous-api.md §1.1). */
+    private ApiResponse find(ApiRequest request, List<String> parameters) {
+        String referenceSource = request.queryParameter("referenceSource");
+        String referenceId = request.queryParameter("referenceId");
+        String email = request.queryParameter("email");
+        if (referenceSource != null && referenceId != null) {
+            return contactOrNotFound(store.byReference(new ContactReference(referenceSource, referenceId)));
+        }
+        if (email != null) {
+            return contactOrNotFound(store.byEmail(email));
+        }
+        return errors.invalidRequest(null, new FieldError("email", "REQUIRED",
+                "Provide email, or both referenceSource and referenceId."));
+    }
+
+    private ApiResponse byId(ApiRequest request, List<String> parameters) {
+        return contactOrNotFound(store.byId(Long.parseLong(parameters.get(0))));
+    }
+
+    private ApiResponse byReference(ApiRequest request, List<String> parameters) {
+        return contactOrNotFound(store.byReference(new ContactReference(parameters.get(0), parameters.get(1))));
+    }
+
+    private ApiResponse transaction(ApiRequest request, List<String> parameters) {
+        Optional<ObjectNode> body = request.jsonObject();
+        if (body.isEmpty()) {
+            return errors.invalidRequest(TRANSACTION_MODEL, FieldError.bodyNotAnObject());
+        }
+        ContactTransaction transaction = new ContactTransaction(body.get());
+        List<FieldError> problems = TransactionValidator.validate(transaction, "");
+        if (!problems.isEmpty()) {
+            return errors.validationFailed(TRANSACTION_MODEL, problems);
+        }
+        hold.submit(List.of(transaction));
+        return ApiResponse.empty(200);
+    }
+
+    /** Each item is held like a Transaction, with the Batch's top-level {@code referenceSource}. */
+    private ApiResponse batch(ApiRequest request, List<String> parameters) {
+        Optional<ObjectNode> body = request.jsonObject();
+        if (body.isEmpty()) {
+            return errors.invalidRequest(BATCH_MODEL, FieldError.bodyNotAnObject());
+        }
+        JsonNode items = body.get().get("contacts");
+        if (items == null || !items.isArray() || !allObjects(items)) {
+            return errors.invalidRequest(BATCH_MODEL, new FieldError("contacts", "INVALID_TYPE", "An error has occurred."));
+        }
+        JsonNode referenceSource = body.get().get("referenceSource");
+        List<ContactTransaction> transactions = new ArrayList<>();
+        List<FieldError> problems = new ArrayList<>();
+        for (JsonNode item : items) {
+            ObjectNode fields = ((ObjectNode) item).deepCopy();
+            if (referenceSource != null) {
+                fields.set("referenceSource", referenceSource);
+            }
+            ContactTransaction transaction = new ContactTransaction(fields);
+            problems.addAll(TransactionValidator.validate(transaction, "contacts[" + transactions.size() + "]."));
+            transactions.add(transaction);
+        }
+        if (!problems.isEmpty()) {
+            return errors.validationFailed(BATCH_MODEL, problems);
+        }
+        hold.submit(transactions);
+        return ApiResponse.empty(200);
+    }
+
+    private static boolean allObjects(JsonNode items) {
+        for (JsonNode item : items) {
+            if (!item.isObject()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static ApiResponse contactOrNotFound(Optional<Map<String, Object>> contact) {
+        return contact.map(found -> ApiResponse.json(200, found)).orElseGet(() -> ApiResponse.empty(404));
+    }
+}

@@ -1,0 +1,60 @@
+package org.contactsync.sandbox;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * The organisation-wide hourly budget: a fixed window aligned to the clock's hours, so a test clock knows exactly
+ * when it resets. Refused requests do not consume budget.
+ */
+final class RateLimiter {
+
+    private static final long WINDOW_SECONDS = 3600;
+
+    private final SandboxSettings settings;
+    private long window = Long.MIN_VALUE;
+    private int used;
+
+    RateLimiter(SandboxSettings settings) {
+        this.settings = settings;
+    }
+
+    synchronized Status acquire() {
+        Instant now = rollWindow();
+        boolean allowed = used < settings.rateLimitPerHour();
+        if (allowed) {
+            used++;
+        }
+        return status(allowed, now);
+    }
+
+    /** The current state without spending budget, for answers that are not attributed to the organisation (401). */
+    synchronized Status peek() {
+        return status(true, rollWindow());
+    }
+
+    private Instant rollWindow() {
+        Instant now = settings.now();
+        long current = Math.floorDiv(now.getEpochSecond(), WINDOW_SECONDS);
+        if (current != window) {
+            window = current;
+            used = 0;
+        }
+        return now;
+    }
+
+    private Status status(boolean allowed, Instant now) {
+        int limit = settings.rateLimitPerHour();
+        long reset = (window + 1) * WINDOW_SECONDS;
+        return new Status(allowed, limit, Math.max(0, limit - used), reset, reset - now.getEpochSecond());
+    }
+
+    record Status(boolean allowed, int limit, int remaining, long resetEpochSecond, long secondsUntilReset) {
+
+        Map<String, String> headers() {
+            return Map.of("X-RateLimit-Limit", Integer.toString(limit),
+                    "X-RateLimit-Remaining", Integer.toString(remaining),
+                    "X-RateLimit-Reset", Long.toString(resetEpochSecond));
+        }
+    }
+}

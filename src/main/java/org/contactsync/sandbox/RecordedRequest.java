@@ -1,0 +1,5 @@
+package org.contactsync.sandbox;
+
+/** One request received under {@code /api}: the raw path without the query, the raw query ("" when none), the status answered. */
+public record RecordedRequest(String method, String path, String query, int status) {
+}

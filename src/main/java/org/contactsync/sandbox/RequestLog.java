@@ -1,0 +1,29 @@
+package org.contactsync.sandbox;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Every /api request in arrival order, for tests that assert what the integration sent. */
+final class RequestLog {
+
+    private final List<RecordedRequest> requests = new ArrayList<>();
+
+    synchronized void record(RecordedRequest request) {
+        requests.add(request);
+    }
+
+    synchronized List<RecordedRequest> all() {
+        return List.copyOf(requests);
+    }
+
+    synchronized void clear() {
+        requests.clear();
+    }
+
+    synchronized long count(String method, String pathPrefix) {
+        return requests.stream()
+                .filter(request -> request.method().equalsIgnoreCase(method))
+                .filter(request -> request.path().regionMatches(true, 0, pathPrefix, 0, pathPrefix.length()))
+                .count();
+    }
+}

@@ -1,0 +1,67 @@
+package org.contactsync.sandbox;
+
+import java.time.Clock;
+import java.time.Instant;
+
+/** The settings every part of a running sandbox reads at call time, so a test may change them between requests. */
+final class SandboxSettings {
+
+    private volatile String apiKey;
+    private volatile int rateLimitPerHour = 5000;
+    private volatile Clock clock = Clock.systemUTC();
+    private volatile String signatureHeader = "X-Virtuous-Signature";
+    private volatile boolean webhookDeliveryEnabled = true;
+    private volatile ErrorStyle errorStyle = ErrorStyle.LEGACY;
+
+    String apiKey() {
+        return apiKey;
+    }
+
+    void apiKey(String apiKey) {
+        this.apiKey = apiKey;
+    }
+
+    int rateLimitPerHour() {
+        return rateLimitPerHour;
+    }
+
+    void rateLimitPerHour(int rateLimitPerHour) {
+        this.rateLimitPerHour = rateLimitPerHour;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    void clock(Clock clock) {
+        this.clock = clock;
+    }
+
+    Instant now() {
+        return clock.instant();
+    }
+
+    String signatureHeader() {
+        return signatureHeader;
+    }
+
+    void signatureHeader(String signatureHeader) {
+        this.signatureHeader = signatureHeader;
+    }
+
+    boolean webhookDeliveryEnabled() {
+        return webhookDeliveryEnabled;
+    }
+
+    void webhookDeliveryEnabled(boolean webhookDeliveryEnabled) {
+        this.webhookDeliveryEnabled = webhookDeliveryEnabled;
+    }
+
+    ErrorStyle errorStyle() {
+        return errorStyle;
+    }
+
+    void errorStyle(ErrorStyle errorStyle) {
+        this.errorStyle = errorStyle;
+    }
+}

@@ -1,0 +1,136 @@
+package org.contactsync.testing;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+import org.contactsync.ContactSyncApplication;
+import org.contactsync.deadletter.DeadLetter;
+import org.contactsync.deadletter.DeadLetterStore;
+import org.contactsync.ledger.LedgerEntry;
+import org.contactsync.ledger.ReferencePair;
+import org.contactsync.ledger.SyncLedger;
+import org.contactsync.ledger.SyncState;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The bundle as the README's run command starts it (Camel Main, application.properties, the YAML routes), with
+ * a database and inbox of the test's own and Virtuous at the given base URL. Restarting means a new instance
+ * over the same directory: a real restart, nothing carried over in memory.
+ */
+public final class SyncBundle implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final Main main = new Main();
+    private final int port;
+    private final Path directory;
+
+    private SyncBundle(Path directory, String virtuousBaseUrl, String apiKey, Map<String, String> overrides) throws Exception {
+        this.directory = directory;
+        this.port = freePort();
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("camel.server.port", String.valueOf(port));
+        properties.put("virtuous.sandbox.enabled", "false");
+        properties.put("virtuous.api.base-url", virtuousBaseUrl);
+        properties.put("virtuous.api.key", apiKey);
+        properties.put("sync.datasource.url", "jdbc:h2:file:" + directory.resolve("db").toAbsolutePath());
+        properties.put("sync.inbox.dir", directory.resolve("inbox").toString());
+        properties.put("sync.samples.enabled", "false");
+        properties.put("sync.retry.initial-delay-ms", "10");
+        properties.put("sync.retry.max-delay-ms", "50");
+        properties.putAll(overrides);
+        main.configure().withRoutesIncludePattern(ContactSyncApplication.ROUTES);
+        properties.forEach(main::addOverrideProperty);
+        main.start();
+    }
+
+    public static SyncBundle start(Path directory, String virtuousBaseUrl, String apiKey, Map<String, String> overrides) throws Exception {
+        return new SyncBundle(directory, virtuousBaseUrl, apiKey, overrides);
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public SyncLedger ledger() {
+        return context().getRegistry().lookupByNameAndType("syncLedger", SyncLedger.class);
+    }
+
+    public LedgerEntry entry(String referenceSource, String referenceId) throws Exception {
+        return ledger().entry(new ReferencePair(referenceSource, referenceId));
+    }
+
+    /** Waits until the donor reaches the state, and returns its row. */
+    public LedgerEntry awaitState(String referenceSource, String referenceId, SyncState state) {
+        return await().atMost(Duration.ofSeconds(20)).until(() -> entry(referenceSource, referenceId),
+                entry -> entry != null && entry.state() == state);
+    }
+
+    public List<DeadLetter> deadLetters() throws Exception {
+        return context().getRegistry().lookupByNameAndType("deadLetterStore", DeadLetterStore.class).list(1000);
+    }
+
+    public Response post(String path, String json) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        return send(request);
+    }
+
+    public Response post(String path, String json, Map<String, String> headers) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+        headers.forEach(request::header);
+        return send(request.build());
+    }
+
+    public Response get(String path) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(uri(path)).GET().build());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://localhost:" + port + path);
+    }
+
+    private static Response send(HttpRequest request) throws IOException, InterruptedException {
+        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        return new Response(response.statusCode(), response.body());
+    }
+
+    @Override
+    public void close() {
+        main.stop();
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** An HTTP answer, with its JSON body readable as a map. */
+    public record Response(int status, String body) {
+
+        public Map<String, Object> json() throws IOException {
+            return JSON.readValue(body, new TypeReference<>() { });
+        }
+    }
+}

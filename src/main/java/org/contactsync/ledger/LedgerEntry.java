@@ -45,17 +45,9 @@ public record LedgerEntry(
         return view;
     }
 
-    /** Lets YAML routes write ${body.email} and ${body.contactId}. */
+    /** The donor's email, for the routes' ${variable.entry.email}. */
     public String getEmail() {
         Object email = donor.get("email");
         return email == null ? null : email.toString();
-    }
-
-    public Long getContactId() {
-        return contactId;
-    }
-
-    public Map<String, Object> getDonor() {
-        return donor;
     }
 }

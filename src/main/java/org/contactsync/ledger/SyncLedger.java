@@ -169,6 +169,25 @@ public class SyncLedger {
         LOG.info("{} -> SYNCED contactId={} ({})", reference, contactId, resolvedBy);
     }
 
+    /**
+     * Virtuous says this reference pair lives in a Contact (a webhook or a poll). Returns false for a pair the ledger
+     * does not hold: events fire for every Contact of the organisation, not only ours. A repeated confirmation is a
+     * no-op; a different Contact id (a merge in Virtuous) re-points the row.
+     */
+    public boolean confirm(ReferencePair reference, long contactId, String resolvedBy) throws SQLException {
+        LedgerEntry entry = entry(reference);
+        if (entry == null) {
+            return false;
+        }
+        boolean known = entry.state() == SyncState.SYNCED && Long.valueOf(contactId).equals(entry.contactId());
+        if (!known && entry.state() != SyncState.RECEIVED) {
+            transition(reference, SyncState.SYNCED, "contact_id = ?, resolved_by = ?, synced_at = ?, "
+                    + "synced_fingerprint = submitted_fingerprint, last_error = NULL", contactId, resolvedBy, now());
+            LOG.info("{} {} -> SYNCED contactId={} ({})", reference, entry.state(), contactId, resolvedBy);
+        }
+        return true;
+    }
+
     public void markPending(ReferencePair reference) throws SQLException {
         transition(reference, SyncState.PENDING, "submitted_at = ?, submitted_fingerprint = fingerprint, last_error = NULL", now());
         LOG.info("{} -> PENDING (Contact Transaction submitted)", reference);

@@ -5,15 +5,11 @@ import java.util.List;
 import org.contactsync.ledger.ReferencePair;
 
 /**
- * A contactCreate or contactUpdate delivery, reduced to what the sync needs: the Contact, the reference pairs it
+ * A contactCreate or contactUpdate delivery, reduced to what the sync needs: how the ledger records the resolution
+ * ({@code webhook-create} or {@code webhook-update}), the Contact, the reference pairs it
  * carries, and the Contact it was merged into when a person merged duplicates in Virtuous.
  */
-public record ContactEvent(String event, long contactId, Long mergedIntoContactId, List<ReferencePair> references) {
-
-    /** {@code webhook-create} or {@code webhook-update}: how the ledger records the resolution. */
-    public String resolvedBy() {
-        return event.toLowerCase().contains("create") ? "webhook-create" : "webhook-update";
-    }
+public record ContactEvent(String resolvedBy, long contactId, Long mergedIntoContactId, List<ReferencePair> references) {
 
     /** The Contact the donor now lives in. */
     public long survivingContactId() {

@@ -29,16 +29,17 @@ public class WebhookEvents {
             throw new IllegalArgumentException("expected a JSON object");
         }
         String event = root.path("event").asText(root.path("eventType").asText(""));
-        JsonNode contact = root.has("contact") ? root.get("contact") : root.path("data").has("contact") ? root.path("data").get("contact") : root.get("data");
-        if (!event.toLowerCase(Locale.ROOT).replace(".", "").startsWith("contact")
-                || !(event.toLowerCase(Locale.ROOT).contains("create") || event.toLowerCase(Locale.ROOT).contains("update"))) {
+        // "ContactCreate" in the field, "contact.created" in the docs
+        String kind = event.toLowerCase(Locale.ROOT).replace(".", "");
+        if (!kind.startsWith("contact") || !(kind.contains("create") || kind.contains("update"))) {
             throw new IllegalArgumentException("not a contact create or update event: '" + event + "'");
         }
+        JsonNode contact = root.has("contact") ? root.get("contact") : root.path("data").has("contact") ? root.path("data").get("contact") : root.get("data");
         if (contact == null || !contact.isObject() || !contact.path("id").canConvertToLong()) {
             throw new IllegalArgumentException("the event carries no Contact with a numeric id");
         }
         JsonNode merged = contact.get("mergedIntoContactId");
-        return new ContactEvent(event, contact.get("id").asLong(),
+        return new ContactEvent(kind.contains("create") ? "webhook-create" : "webhook-update", contact.get("id").asLong(),
                 merged == null || merged.isNull() ? null : merged.asLong(), references(contact.get("contactReferences")));
     }
 

@@ -90,9 +90,7 @@ public final class SyncBundle implements AutoCloseable {
     }
 
     public Response post(String path, String json) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build();
-        return send(request);
+        return post(path, json, Map.of());
     }
 
     public Response post(String path, String json, Map<String, String> headers) throws IOException, InterruptedException {

@@ -39,6 +39,14 @@ public class DonorValidator {
         this.defaultPhoneType = defaultPhoneType;
     }
 
+    /** For a replay: throws with the reasons when the donor would be rejected again. */
+    public void requireValid(DonorInput input) {
+        ValidatedDonor validated = validate(input);
+        if (!validated.isValid()) {
+            throw new IllegalArgumentException("the replayed donor is still invalid: " + validated.getReason());
+        }
+    }
+
     public ValidatedDonor validate(DonorInput input) {
         if (input.parseError() != null) {
             return new ValidatedDonor(input, Map.of(), null, List.of(input.parseError()));

@@ -14,8 +14,10 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import javax.sql.DataSource;
@@ -93,6 +95,7 @@ public class SyncLedger {
                 insert.setObject(6, now);
                 insert.executeUpdate();
             }
+            recordHistory(c, reference, SyncState.RECEIVED, null, now);
             LOG.info("{} RECEIVED", reference);
             return Admission.NEW;
         }
@@ -120,7 +123,9 @@ public class SyncLedger {
             update.setString(7, reference.referenceId());
             update.executeUpdate();
         }
-        LOG.info("{} {} -> {} ({})", reference, entry.state(), next, admission.name().toLowerCase().replace('_', ' '));
+        String detail = admission.name().toLowerCase().replace('_', ' ');
+        recordHistory(c, reference, next, detail, now);
+        LOG.info("{} {} -> {} ({})", reference, entry.state(), next, detail);
         return admission;
     }
 
@@ -163,54 +168,151 @@ public class SyncLedger {
         return due;
     }
 
+    /** The lookup found the donor's Contact: RECEIVED -> SYNCED. */
     public void markSynced(ReferencePair reference, long contactId, String resolvedBy) throws SQLException {
-        transition(reference, SyncState.SYNCED, "contact_id = ?, resolved_by = ?, synced_at = ?, synced_fingerprint = fingerprint, last_error = NULL",
+        transition(reference, SyncState.SYNCED, "state = 'RECEIVED'", "contactId=" + contactId + " (" + resolvedBy + ")",
+                "contact_id = ?, resolved_by = ?, synced_at = ?, synced_fingerprint = fingerprint, last_error = NULL",
                 contactId, resolvedBy, now());
-        LOG.info("{} -> SYNCED contactId={} ({})", reference, contactId, resolvedBy);
     }
 
     /**
-     * Virtuous says this reference pair lives in a Contact (a webhook or a poll). Returns false for a pair the ledger
-     * does not hold: events fire for every Contact of the organisation, not only ours. A repeated confirmation is a
-     * no-op; a different Contact id (a merge in Virtuous) re-points the row.
+     * The Transaction was accepted: RECEIVED -> PENDING. Guarded, so a late write can never undo what a webhook
+     * already recorded. Returns false when the donor had already moved on.
      */
-    public boolean confirm(ReferencePair reference, long contactId, String resolvedBy) throws SQLException {
-        LedgerEntry entry = entry(reference);
-        if (entry == null) {
-            return false;
+    public boolean markPending(ReferencePair reference) throws SQLException {
+        return transition(reference, SyncState.PENDING, "state = 'RECEIVED'", "Contact Transaction submitted",
+                "submitted_at = ?, submitted_fingerprint = fingerprint, polled_at = NULL, last_error = NULL", now());
+    }
+
+    /**
+     * Virtuous holds this donor's reference pair in a Contact (webhook or poll, through the resolution aggregator):
+     * PENDING or FAILED -> SYNCED; a SYNCED row pointing at another Contact is re-pointed (the aggregator only
+     * completes that for a merge in Virtuous).
+     * RECEIVED rows are left to the lookup: the donor's newest data has not been sent yet. Returns whether it changed.
+     */
+    public boolean resolve(ReferencePair reference, long contactId, String resolvedBy) throws SQLException {
+        return transition(reference, SyncState.SYNCED,
+                "(state IN ('PENDING', 'FAILED') OR state = 'SYNCED' AND contact_id <> " + contactId + ")",
+                "contactId=" + contactId + " (" + resolvedBy + ")",
+                "contact_id = ?, resolved_by = ?, synced_at = ?, last_error = NULL, "
+                        + "synced_fingerprint = CASE WHEN state = 'SYNCED' THEN synced_fingerprint ELSE submitted_fingerprint END",
+                contactId, resolvedBy, now());
+    }
+
+    public void markFailed(ReferencePair reference, String reason) throws SQLException {
+        transition(reference, SyncState.FAILED, null, reason, "last_error = ?", toColumn(reason));
+    }
+
+    /** An operator discarded the donor's dead letter: it stays FAILED, with the reason as its last word. */
+    public void markDiscarded(ReferencePair reference, String reason) throws SQLException {
+        String note = "dead letter discarded: " + reason;
+        transition(reference, SyncState.FAILED, "state = 'FAILED'", note, "last_error = ?", toColumn(note));
+    }
+
+    /**
+     * PENDING donors submitted at least {@code after} ago and not polled within {@code after}, oldest poll first,
+     * at most {@code limit}. Each is claimed by moving its polled_at, so nodes polling at once never take the same donor.
+     */
+    public List<LedgerEntry> claimForPoll(Duration after, int limit) throws SQLException {
+        OffsetDateTime now = now();
+        OffsetDateTime due = now.minus(after);
+        List<LedgerEntry> claimed = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement query = c.prepareStatement("SELECT " + COLUMNS + ", polled_at FROM sync_ledger WHERE state = 'PENDING' "
+                     + "AND submitted_at <= ? AND (polled_at IS NULL OR polled_at <= ?) ORDER BY polled_at NULLS FIRST, submitted_at");
+             PreparedStatement claim = c.prepareStatement("UPDATE sync_ledger SET polled_at = ? WHERE reference_source = ? "
+                     + "AND reference_id = ? AND state = 'PENDING' AND (polled_at IS NULL OR polled_at = ?)")) {
+            query.setObject(1, due);
+            query.setObject(2, due);
+            query.setMaxRows(limit);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    LedgerEntry entry = toEntry(rows);
+                    claim.setObject(1, now);
+                    claim.setString(2, entry.referenceSource());
+                    claim.setString(3, entry.referenceId());
+                    claim.setObject(4, rows.getObject("polled_at", OffsetDateTime.class));
+                    if (claim.executeUpdate() == 1) {
+                        claimed.add(entry);
+                    }
+                }
+            }
         }
-        boolean known = entry.state() == SyncState.SYNCED && Long.valueOf(contactId).equals(entry.contactId());
-        if (!known && entry.state() != SyncState.RECEIVED) {
-            transition(reference, SyncState.SYNCED, "contact_id = ?, resolved_by = ?, synced_at = ?, "
-                    + "synced_fingerprint = submitted_fingerprint, last_error = NULL", contactId, resolvedBy, now());
-            LOG.info("{} {} -> SYNCED contactId={} ({})", reference, entry.state(), contactId, resolvedBy);
+        return claimed;
+    }
+
+    /** Oldest first. */
+    public List<Map<String, Object>> history(ReferencePair reference) throws SQLException {
+        List<Map<String, Object>> history = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement query = c.prepareStatement("SELECT state, detail, at FROM sync_history "
+                     + "WHERE reference_source = ? AND reference_id = ? ORDER BY id")) {
+            query.setString(1, reference.referenceSource());
+            query.setString(2, reference.referenceId());
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    Map<String, Object> step = new LinkedHashMap<>();
+                    step.put("at", rows.getObject("at", OffsetDateTime.class).toString());
+                    step.put("state", rows.getString("state"));
+                    step.put("detail", rows.getString("detail"));
+                    step.values().removeIf(Objects::isNull);
+                    history.add(step);
+                }
+            }
+        }
+        return history;
+    }
+
+    /**
+     * Moves a row to {@code state} when {@code guard} (SQL over the row, or null) holds, records the change in the
+     * history and logs it. Returns false, changing nothing, when the guard did not hold or the row does not exist.
+     */
+    private boolean transition(ReferencePair reference, SyncState state, String guard, String detail, String assignments,
+            Object... values) throws SQLException {
+        OffsetDateTime now = now();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement update = c.prepareStatement("UPDATE sync_ledger SET state = ?, " + assignments
+                    + ", claimed_until = NULL, updated_at = ? WHERE reference_source = ? AND reference_id = ?"
+                    + (guard == null ? "" : " AND " + guard))) {
+                int i = 1;
+                update.setString(i++, state.name());
+                for (Object value : values) {
+                    update.setObject(i++, value);
+                }
+                update.setObject(i++, now);
+                update.setString(i++, reference.referenceSource());
+                update.setString(i, reference.referenceId());
+                if (update.executeUpdate() == 0) {
+                    c.rollback();
+                    LOG.debug("{} not moved to {}: {}", reference, state, guard);
+                    return false;
+                }
+                recordHistory(c, reference, state, detail, now);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+        if (state == SyncState.FAILED) {
+            LOG.warn("{} -> FAILED: {}", reference, detail);
+        } else {
+            LOG.info("{} -> {} {}", reference, state, detail);
         }
         return true;
     }
 
-    public void markPending(ReferencePair reference) throws SQLException {
-        transition(reference, SyncState.PENDING, "submitted_at = ?, submitted_fingerprint = fingerprint, last_error = NULL", now());
-        LOG.info("{} -> PENDING (Contact Transaction submitted)", reference);
-    }
-
-    public void markFailed(ReferencePair reference, String reason) throws SQLException {
-        transition(reference, SyncState.FAILED, "last_error = ?", truncate(reason, 4000));
-        LOG.warn("{} -> FAILED: {}", reference, reason);
-    }
-
-    private void transition(ReferencePair reference, SyncState state, String assignments, Object... values) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement update = c.prepareStatement("UPDATE sync_ledger SET state = ?, " + assignments
-                     + ", claimed_until = NULL, updated_at = ? WHERE reference_source = ? AND reference_id = ?")) {
-            int i = 1;
-            update.setString(i++, state.name());
-            for (Object value : values) {
-                update.setObject(i++, value);
-            }
-            update.setObject(i++, now());
-            update.setString(i++, reference.referenceSource());
-            update.setString(i, reference.referenceId());
-            update.executeUpdate();
+    private static void recordHistory(Connection c, ReferencePair reference, SyncState state, String detail, OffsetDateTime at)
+            throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO sync_history (reference_source, reference_id, state, detail, at) "
+                + "VALUES (?, ?, ?, ?, ?)")) {
+            insert.setString(1, reference.referenceSource());
+            insert.setString(2, reference.referenceId());
+            insert.setString(3, state.name());
+            insert.setString(4, toColumn(detail));
+            insert.setObject(5, at);
+            insert.executeUpdate();
         }
     }
 
@@ -298,7 +400,8 @@ public class SyncLedger {
         }
     }
 
-    private static String truncate(String text, int max) {
-        return text == null || text.length() <= max ? text : text.substring(0, max);
+    /** Free text cut to the 4000 characters the ledger's and the dead letter's text columns hold. */
+    public static String toColumn(String text) {
+        return text == null || text.length() <= 4000 ? text : text.substring(0, 4000);
     }
 }

@@ -23,6 +23,28 @@ public class VirtuousRequests {
         return new VirtuousRequest("transaction-submit", "POST", "/api/Contact/Transaction", donor);
     }
 
+    public VirtuousRequest contactById(long contactId) {
+        return new VirtuousRequest("contact-by-id", "GET", "/api/Contact/" + contactId, null);
+    }
+
+    /** 404 while the Transaction is still held for Virtuous's import, 200 with the Contact once it is resolved. */
+    public VirtuousRequest contactByReference(ReferencePair reference) {
+        return new VirtuousRequest("contact-by-reference", "GET", "/api/Contact/" + encode(reference.referenceSource()) + "/"
+                + encode(reference.referenceId()), null);
+    }
+
+    public VirtuousRequest webhook(long subscriptionId) {
+        return new VirtuousRequest("webhook-read", "GET", "/api/Webhook/" + subscriptionId, null);
+    }
+
+    public VirtuousRequest createWebhook(Map<String, Object> subscription) {
+        return new VirtuousRequest("webhook-create", "POST", "/api/Webhook", subscription);
+    }
+
+    public VirtuousRequest replaceWebhook(long subscriptionId, Map<String, Object> subscription) {
+        return new VirtuousRequest("webhook-replace", "PUT", "/api/Webhook/" + subscriptionId, subscription);
+    }
+
     /** Percent-encoding that is safe in a path segment as well as in a query value (a space is %20, never +). */
     static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");

@@ -43,6 +43,12 @@ public class WebhookEvents {
                 merged == null || merged.isNull() ? null : merged.asLong(), references(contact.get("contactReferences")));
     }
 
+    /** The same event with the reference pairs read from the Contact as {@code GET /api/Contact/{id}} returned it. */
+    public ContactEvent withReferencesOf(ContactEvent event, Object contact) {
+        return new ContactEvent(event.resolvedBy(), event.contactId(), event.mergedIntoContactId(),
+                contact == null ? List.of() : references(json.valueToTree(contact).get("contactReferences")));
+    }
+
     private static List<ReferencePair> references(JsonNode references) {
         List<ReferencePair> pairs = new ArrayList<>();
         if (references != null && references.isArray()) {

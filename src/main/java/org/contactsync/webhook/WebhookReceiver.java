@@ -2,17 +2,23 @@ package org.contactsync.webhook;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 import org.apache.camel.Exchange;
+import org.contactsync.ledger.LedgerEntry;
 import org.contactsync.ledger.ReferencePair;
 import org.contactsync.ledger.SyncLedger;
+import org.contactsync.ledger.SyncState;
+import org.contactsync.resolution.ResolutionJoin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes one Virtuous webhook delivery: refuses what is too large (413), unsigned or wrongly signed (401) or not a
- * Contact event (400), and confirms every reference pair of ours the Contact carries. Deliveries for Contacts that
- * are not ours are acknowledged and change nothing, so Virtuous does not retry them.
+ * The webhook receiver's steps: refuses what is too large (413), unsigned or wrongly signed (401) or not a Contact
+ * event (400); turns an accepted event into confirmations for the resolution aggregator, one per reference pair of
+ * ours. Deliveries for Contacts that are not ours are acknowledged and change nothing, so Virtuous does not retry them.
  */
 public class WebhookReceiver {
 
@@ -30,7 +36,8 @@ public class WebhookReceiver {
         this.maxBytes = maxBytes;
     }
 
-    public String receive(Exchange exchange) throws SQLException {
+    /** The delivery's Contact event, or null when it was refused (the answer is then already set). */
+    public ContactEvent verify(Exchange exchange) {
         byte[] body = exchange.getMessage().getBody(byte[].class);
         if (body == null || body.length == 0) {
             return refuse(exchange, 400, "empty body");
@@ -41,25 +48,37 @@ public class WebhookReceiver {
         if (!signature.isValid(body, exchange.getMessage().getHeader(signature.headerName(), String.class))) {
             return refuse(exchange, 401, "missing or wrong signature");
         }
-        ContactEvent event;
         try {
-            event = events.parse(new String(body, StandardCharsets.UTF_8));
+            return events.parse(new String(body, StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
             return refuse(exchange, 400, e.getMessage());
         }
-        int ours = 0;
-        for (ReferencePair reference : event.references()) {
-            if (ledger.confirm(reference, event.survivingContactId(), event.resolvedBy())) {
-                ours++;
-            }
-        }
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
-        return "{\"accepted\":true,\"donors\":" + ours + "}";
     }
 
-    private static String refuse(Exchange exchange, int status, String reason) {
+    /**
+     * One confirmation per reference pair the ledger holds, except where it already records this Contact: events fire
+     * for every Contact of the organisation, and again on every later edit of ours. A SYNCED donor reported on another
+     * Contact, without a merge, is logged and left as it is.
+     */
+    public List<Map<String, Object>> confirmations(ContactEvent event) throws SQLException {
+        List<Map<String, Object>> confirmations = new ArrayList<>();
+        boolean merged = event.mergedIntoContactId() != null;
+        for (ReferencePair reference : event.references()) {
+            LedgerEntry entry = ledger.entry(reference);
+            if (entry != null && (entry.state() == SyncState.RECEIVED || ResolutionJoin.awaits(entry, event.survivingContactId(), merged))) {
+                confirmations.add(ResolutionJoin.confirmation(reference, event.survivingContactId(), event.resolvedBy(), merged));
+            } else if (entry != null && entry.state() == SyncState.SYNCED && !Long.valueOf(event.survivingContactId()).equals(entry.contactId())) {
+                LOG.warn("{} is SYNCED to Contact {} but Virtuous reports it on Contact {} too: a possible duplicate in Virtuous, "
+                        + "left for a person to merge", reference, entry.contactId(), event.survivingContactId());
+            }
+        }
+        return confirmations;
+    }
+
+    private static ContactEvent refuse(Exchange exchange, int status, String reason) {
         LOG.warn("webhook delivery refused ({}): {}", status, reason);
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        return "{\"accepted\":false,\"reason\":\"" + reason.replace("\"", "'") + "\"}";
+        exchange.getMessage().setBody("{\"accepted\":false,\"reason\":\"" + reason.replace("\"", "'") + "\"}");
+        return null;
     }
 }

@@ -39,9 +39,12 @@ public final class SyncBundle implements AutoCloseable {
     private final Main main = new Main();
     private final int port;
     private final Path directory;
+    private final TestClock clock;
 
-    private SyncBundle(Path directory, String virtuousBaseUrl, String apiKey, Map<String, String> overrides) throws Exception {
+    private SyncBundle(Path directory, String virtuousBaseUrl, String apiKey, Map<String, String> overrides, TestClock clock)
+            throws Exception {
         this.directory = directory;
+        this.clock = clock;
         this.port = freePort();
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("camel.server.port", String.valueOf(port));
@@ -53,14 +56,33 @@ public final class SyncBundle implements AutoCloseable {
         properties.put("sync.samples.enabled", "false");
         properties.put("sync.retry.initial-delay-ms", "10");
         properties.put("sync.retry.max-delay-ms", "50");
+        properties.put("sync.clock", "testClock");
         properties.putAll(overrides);
+        main.bind("testClock", clock);
         main.configure().withRoutesIncludePattern(ContactSyncApplication.ROUTES);
         properties.forEach(main::addOverrideProperty);
         main.start();
     }
 
     public static SyncBundle start(Path directory, String virtuousBaseUrl, String apiKey, Map<String, String> overrides) throws Exception {
-        return new SyncBundle(directory, virtuousBaseUrl, apiKey, overrides);
+        return start(directory, virtuousBaseUrl, apiKey, overrides, new TestClock());
+    }
+
+    /** With the given clock: a restarted bundle keeps the time its predecessor had reached. */
+    public static SyncBundle start(Path directory, String virtuousBaseUrl, String apiKey, Map<String, String> overrides,
+            TestClock clock) throws Exception {
+        return new SyncBundle(directory, virtuousBaseUrl, apiKey, overrides, clock);
+    }
+
+    public TestClock clock() {
+        return clock;
+    }
+
+    /** Runs the pending poll now, as its Quartz schedule would, and returns once it is done. */
+    public void poll() throws java.io.IOException {
+        try (var template = context().createProducerTemplate()) {
+            template.sendBody("direct:pending-poll", null);
+        }
     }
 
     public CamelContext context() {
@@ -102,6 +124,10 @@ public final class SyncBundle implements AutoCloseable {
 
     public Response get(String path) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(uri(path)).GET().build());
+    }
+
+    public Response delete(String path) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(uri(path)).DELETE().build());
     }
 
     public URI uri(String path) {

@@ -1,0 +1,100 @@
+package org.contactsync.resolution;
+
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.apache.camel.AggregationStrategy;
+import org.apache.camel.Exchange;
+import org.contactsync.ledger.LedgerEntry;
+import org.contactsync.ledger.ReferencePair;
+import org.contactsync.ledger.SyncLedger;
+import org.contactsync.ledger.SyncState;
+
+/**
+ * The resolution aggregator's strategy, one group per reference pair. Two kinds of message meet there: a submission
+ * (the donor just went PENDING) and a confirmation (a webhook or the poll says which Contact holds the pair). The group
+ * completes once it holds a confirmation and the ledger has the donor PENDING (or FAILED after its deadline), so an
+ * event that arrives before its submission is recorded waits for it, and repeated or out-of-order events collapse into one.
+ * Messages are plain maps so the JDBC repository can store them with Java serialization of JDK types only.
+ */
+public class ResolutionJoin implements AggregationStrategy {
+
+    private static final String CONTACT_ID = "contactId";
+    private static final String RESOLVED_BY = "resolvedBy";
+    private static final String MERGED = "merged";
+
+    private final SyncLedger ledger;
+
+    public ResolutionJoin(SyncLedger ledger) {
+        this.ledger = ledger;
+    }
+
+    public static Map<String, Object> submission(ReferencePair reference) {
+        Map<String, Object> message = new LinkedHashMap<>();
+        message.put("referenceSource", reference.referenceSource());
+        message.put("referenceId", reference.referenceId());
+        return message;
+    }
+
+    /** {@code merged}: the Contact was merged into {@code contactId}, which therefore wins over any earlier event. */
+    public static Map<String, Object> confirmation(ReferencePair reference, long contactId, String resolvedBy, boolean merged) {
+        Map<String, Object> message = submission(reference);
+        message.put(CONTACT_ID, contactId);
+        message.put(RESOLVED_BY, resolvedBy);
+        message.put(MERGED, merged);
+        return message;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Exchange aggregate(Exchange group, Exchange message) {
+        if (group == null) {
+            return message;
+        }
+        Map<String, Object> held = group.getMessage().getBody(Map.class);
+        Map<String, Object> arriving = message.getMessage().getBody(Map.class);
+        // the first event names the Contact (a create and its updates agree on it); only a merge re-points it
+        if (arriving.containsKey(CONTACT_ID) && (!held.containsKey(CONTACT_ID) || Boolean.TRUE.equals(arriving.get(MERGED)))) {
+            Map<String, Object> joined = new LinkedHashMap<>(held);
+            joined.put(CONTACT_ID, arriving.get(CONTACT_ID));
+            joined.put(RESOLVED_BY, arriving.get(RESOLVED_BY));
+            joined.put(MERGED, arriving.get(MERGED));
+            group.getMessage().setBody(joined);
+        }
+        return group;
+    }
+
+    /** The aggregator's completion predicate. */
+    public boolean isComplete(Map<String, Object> group) throws SQLException {
+        if (!group.containsKey(CONTACT_ID)) {
+            return false;
+        }
+        return awaits(ledger.entry(reference(group)), ((Number) group.get(CONTACT_ID)).longValue(), Boolean.TRUE.equals(group.get(MERGED)));
+    }
+
+    /**
+     * Whether the ledger row waits for this confirmation: PENDING, FAILED (its deadline passed, Virtuous resolved it
+     * after all), or SYNCED to a Contact that was merged into this one. A SYNCED row is not re-pointed by an event
+     * that is not a merge: that would be a second Contact holding our reference, which a person must look at.
+     * The webhook receiver asks too, so events that change nothing never enter the aggregator.
+     */
+    public static boolean awaits(LedgerEntry entry, long contactId, boolean merged) {
+        return entry != null && switch (entry.state()) {
+            case PENDING, FAILED -> true;
+            case SYNCED -> merged && !Long.valueOf(contactId).equals(entry.contactId());
+            case RECEIVED -> false;
+        };
+    }
+
+    /** Records a completed group in the ledger; a group that never received a confirmation changes nothing. */
+    public void complete(Map<String, Object> group) throws SQLException {
+        if (group.get(CONTACT_ID) instanceof Number contactId) {
+            ledger.resolve(reference(group), contactId.longValue(), (String) group.get(RESOLVED_BY));
+        }
+    }
+
+    private static ReferencePair reference(Map<String, Object> group) {
+        return new ReferencePair((String) group.get("referenceSource"), (String) group.get("referenceId"));
+    }
+}

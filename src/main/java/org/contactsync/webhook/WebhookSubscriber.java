@@ -1,0 +1,121 @@
+package org.contactsync.webhook;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import javax.sql.DataSource;
+
+import org.contactsync.sandbox.EmbeddedSandbox;
+import org.contactsync.virtuous.VirtuousRequest;
+import org.contactsync.virtuous.VirtuousRequests;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps this bundle subscribed to Virtuous's contactCreate and contactUpdate webhooks. Virtuous has no list endpoint,
+ * so the subscription's id is kept in the database (one subscription per ledger, shared by every node); a subscription
+ * that was deleted is made again, one deactivated or pointed elsewhere is put back. The payload URL is {@code sync.webhook.public-url} + {@code /webhooks/virtuous}; with
+ * no public URL, only the embedded sandbox (which runs in this JVM and so reaches localhost) is subscribed.
+ */
+public class WebhookSubscriber {
+
+    private static final Logger LOG = LoggerFactory.getLogger("contact-sync.webhook");
+    private static final String PATH = "/webhooks/virtuous";
+    private static final String NAME = "contact-events";
+
+    private final DataSource dataSource;
+    private final Clock clock;
+    private final VirtuousRequests requests;
+    private final String payloadUrl;
+    private final String secret;
+
+    public WebhookSubscriber(DataSource dataSource, Clock clock, VirtuousRequests requests, String publicUrl, String secret,
+            EmbeddedSandbox sandbox, int serverPort) {
+        this.dataSource = dataSource;
+        this.clock = clock;
+        this.requests = requests;
+        String base = publicUrl.isBlank() && sandbox.isRunning() ? "http://localhost:" + serverPort : publicUrl.strip();
+        this.payloadUrl = base.isEmpty() ? null : base.replaceAll("/+$", "") + PATH;
+        this.secret = secret;
+    }
+
+    public boolean isWanted() {
+        return payloadUrl != null;
+    }
+
+    /** Reads the subscription made earlier, or null when there is none to read. */
+    public VirtuousRequest readRequest() throws SQLException {
+        Long id = storedId();
+        return id == null ? null : requests.webhook(id);
+    }
+
+    /** What to send so Virtuous delivers here: nothing when {@code current} already does. */
+    public VirtuousRequest reconcile(Map<String, Object> current) throws SQLException {
+        if (current == null) {
+            return requests.createWebhook(desired());
+        }
+        boolean upToDate = payloadUrl.equals(current.get("payloadUrl")) && Boolean.TRUE.equals(current.get("active"))
+                && Boolean.TRUE.equals(current.get("contactCreate")) && Boolean.TRUE.equals(current.get("contactUpdate"));
+        if (upToDate) {
+            LOG.debug("webhook subscription {} delivers to {}", current.get("id"), payloadUrl);
+            return null;
+        }
+        return requests.replaceWebhook(storedId(), desired());
+    }
+
+    /** Keeps the id of the subscription Virtuous answered with. */
+    public void record(Map<String, Object> saved) throws SQLException {
+        long id = ((Number) saved.get("id")).longValue();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM webhook_subscription WHERE name = ?");
+                 PreparedStatement insert = c.prepareStatement("INSERT INTO webhook_subscription (name, subscription_id, payload_url, "
+                         + "subscribed_at) VALUES (?, ?, ?, ?)")) {
+                delete.setString(1, NAME);
+                delete.executeUpdate();
+                insert.setString(1, NAME);
+                insert.setLong(2, id);
+                insert.setString(3, payloadUrl);
+                insert.setObject(4, OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC));
+                insert.executeUpdate();
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+        LOG.info("webhook subscription {}: Virtuous delivers contactCreate and contactUpdate to {}{}", id, payloadUrl,
+                secret.isEmpty() ? " (unsigned: set SYNC_WEBHOOK_SECRET so deliveries can be authenticated)" : "");
+    }
+
+    private Long storedId() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement query = c.prepareStatement("SELECT subscription_id FROM webhook_subscription WHERE name = ?")) {
+            query.setString(1, NAME);
+            try (ResultSet row = query.executeQuery()) {
+                return row.next() ? row.getLong(1) : null;
+            }
+        }
+    }
+
+    private Map<String, Object> desired() {
+        Map<String, Object> subscription = new LinkedHashMap<>();
+        subscription.put("payloadUrl", payloadUrl);
+        subscription.put("secret", secret);
+        subscription.put("contactCreate", true);
+        subscription.put("contactUpdate", true);
+        for (String other : new String[] {"giftCreate", "giftUpdate", "giftDelete", "projectCreate", "projectUpdate", "projectDelete",
+                "formSubmission", "contactNoteCreate", "contactNoteUpdate", "contactNoteDelete", "eventCreate", "eventUpdate",
+                "eventDelete"}) {
+            subscription.put(other, false);
+        }
+        subscription.put("active", true);
+        return subscription;
+    }
+}

@@ -200,6 +200,7 @@ class CoreSyncTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void statusApiAnswersWhereADonorIs() throws Exception {
         bundle.post("/donors", """
                 {"referenceId": "status-1", "firstName": "Vera", "lastName": "Rubin"}""");
@@ -211,6 +212,8 @@ class CoreSyncTest {
 
         assertThat(donor.status()).isEqualTo(200);
         assertThat(donor.json()).containsEntry("state", "PENDING").containsEntry("referenceId", "status-1");
+        assertThat((List<Map<String, Object>>) donor.json().get("history")).extracting(step -> step.get("state"))
+                .containsExactly("RECEIVED", "PENDING");
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(counts.json()).containsKeys("RECEIVED", "PENDING", "SYNCED", "FAILED");
         assertThat(((Number) counts.json().get("PENDING")).intValue()).isPositive();

@@ -322,10 +322,16 @@ public class SyncLedger {
         }
     }
 
-    /** The row as the status API shows it; null when the pair is unknown. */
+    /** The row as the status API shows it, with its history; null when the pair is unknown. */
     public Map<String, Object> view(String referenceSource, String referenceId) throws SQLException {
-        LedgerEntry entry = entry(new ReferencePair(referenceSource, referenceId));
-        return entry == null ? null : entry.toView();
+        ReferencePair reference = new ReferencePair(referenceSource, referenceId);
+        LedgerEntry entry = entry(reference);
+        if (entry == null) {
+            return null;
+        }
+        Map<String, Object> view = entry.toView();
+        view.put("history", history(reference));
+        return view;
     }
 
     public Map<SyncState, Long> countsByState() throws SQLException {

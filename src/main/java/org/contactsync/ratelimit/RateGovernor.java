@@ -1,0 +1,222 @@
+package org.contactsync.ratelimit;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one gate every Virtuous call passes. The organisation's hourly budget (5,000 requests) is shared with its other
+ * integrations, so the bundle spends at most {@code maxShare} of it per window and never takes the organisation's
+ * remaining budget below {@code floor}. It learns the budget from the {@code X-RateLimit-*} headers of every answer
+ * (either spelling; Reset in Unix seconds or milliseconds; absent headers leave the estimate as it was), and a 429 pauses every caller
+ * until its {@code Retry-After}. Callers wait in lanes: a live donor goes before a poll, a poll before a bulk load.
+ * Nothing is dropped: a caller waits (re-checking at least every second, so a moved clock is noticed) until it may go.
+ */
+public class RateGovernor {
+
+    /** Lanes in priority order. */
+    public enum Lane { LIVE, POLL, BULK }
+
+    private static final Logger LOG = LoggerFactory.getLogger("contact-sync.rate");
+    private static final Duration WINDOW = Duration.ofHours(1);
+    private static final long LONGEST_WAIT_MILLIS = 1000;
+
+    private final Clock clock;
+    private final double maxShare;
+    private final int floor;
+    private final Map<Lane, Integer> waiting = new EnumMap<>(Lane.class);
+
+    private int limit;
+    private int remaining;
+    private Instant windowEnd;
+    private int spent;
+    private Instant pausedUntil = Instant.MIN;
+    private long calls;
+    private long rateLimited;
+
+    public RateGovernor(Clock clock, int assumedLimitPerHour, double maxShare, int floor) {
+        if (maxShare <= 0 || maxShare > 1) {
+            throw new IllegalArgumentException("virtuous.rate.max-share must be above 0 and at most 1, was " + maxShare);
+        }
+        this.clock = clock;
+        this.maxShare = maxShare;
+        this.floor = floor;
+        this.limit = assumedLimitPerHour;
+        this.remaining = assumedLimitPerHour;
+        this.windowEnd = clock.instant().plus(WINDOW);
+        for (Lane lane : Lane.values()) {
+            waiting.put(lane, 0);
+        }
+    }
+
+    /** Waits until a call in this lane ({@code live}, {@code poll} or {@code bulk}; null is live) may go, then counts it. */
+    public synchronized void acquire(String lane) throws InterruptedException {
+        Lane own = lane == null ? Lane.LIVE : Lane.valueOf(lane.toUpperCase(Locale.ROOT));
+        waiting.merge(own, 1, Integer::sum);
+        try {
+            boolean announced = false;
+            while (true) {
+                Instant now = clock.instant();
+                rollWindow(now);
+                Instant blockedUntil = blockedUntil(now);
+                if (blockedUntil == null && !higherLaneWaiting(own)) {
+                    spent++;
+                    remaining--;
+                    calls++;
+                    return;
+                }
+                if (blockedUntil != null && !announced) {
+                    LOG.info("Virtuous budget: {} call waits until {} (spent {} of our {} this window, {} left for the organisation)",
+                            own.name().toLowerCase(Locale.ROOT), blockedUntil, spent, share(), remaining);
+                    announced = true;
+                }
+                long millis = blockedUntil == null ? LONGEST_WAIT_MILLIS : Duration.between(now, blockedUntil).toMillis();
+                wait(Math.max(1, Math.min(millis, LONGEST_WAIT_MILLIS)));
+            }
+        } finally {
+            waiting.merge(own, -1, Integer::sum);
+            notifyAll();
+        }
+    }
+
+    /**
+     * Reads the answer's rate-limit headers; returns true for a 429, after pausing every caller until Retry-After
+     * (or the window's reset when Virtuous gives none), so the caller sends the same request again.
+     */
+    public synchronized boolean observe(Exchange exchange) {
+        Message answer = exchange.getMessage();
+        Instant now = clock.instant();
+        Integer newLimit = number(header(answer, "Limit"));
+        Integer newRemaining = number(header(answer, "Remaining"));
+        Instant reset = resetTime(header(answer, "Reset"));
+        if (newLimit != null) {
+            limit = newLimit;
+        }
+        if (newRemaining != null) {
+            remaining = newRemaining;
+        }
+        if (reset != null && reset.isAfter(now)) {
+            if (reset.isAfter(windowEnd)) {
+                spent = 0;
+            }
+            windowEnd = reset;
+        }
+        boolean tooMany = answer.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class) == 429;
+        if (tooMany) {
+            rateLimited++;
+            Instant until = retryAfter(answer.getHeader("Retry-After"), now);
+            // the budget is back when Virtuous says to retry: that is when its window turns
+            pausedUntil = until == null ? windowEnd : until;
+            windowEnd = pausedUntil;
+            LOG.warn("Virtuous answered 429: every call waits until {}", pausedUntil);
+        }
+        notifyAll();
+        return tooMany;
+    }
+
+    /** For the status API and the metrics. */
+    public synchronized Map<String, Object> status() {
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("limit", limit);
+        status.put("remaining", remaining);
+        status.put("windowEnd", windowEnd.toString());
+        status.put("spentThisWindow", spent);
+        status.put("ourShare", share());
+        status.put("floor", floor);
+        status.put("calls", calls);
+        status.put("rateLimited", rateLimited);
+        status.put("waiting", Map.copyOf(waiting));
+        return status;
+    }
+
+    private int share() {
+        return (int) Math.floor(limit * maxShare);
+    }
+
+    /** When the next call may go, or null when it may go now. */
+    private Instant blockedUntil(Instant now) {
+        if (now.isBefore(pausedUntil)) {
+            return pausedUntil;
+        }
+        if (spent >= share() || remaining <= floor) {
+            return windowEnd;
+        }
+        return null;
+    }
+
+    private void rollWindow(Instant now) {
+        if (!now.isBefore(windowEnd)) {
+            windowEnd = now.plus(WINDOW);
+            spent = 0;
+            remaining = limit;
+        }
+    }
+
+    private boolean higherLaneWaiting(Lane own) {
+        for (Lane lane : Lane.values()) {
+            if (lane == own) {
+                return false;
+            }
+            if (waiting.get(lane) > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code X-RateLimit-<name>}, or the hyphenated {@code X-Rate-Limit-<name>} some documents show (case-insensitive). */
+    private static Object header(Message answer, String name) {
+        Object value = answer.getHeader("X-RateLimit-" + name);
+        return value != null ? value : answer.getHeader("X-Rate-Limit-" + name);
+    }
+
+    private static Integer number(Object header) {
+        try {
+            return header == null ? null : Integer.valueOf(header.toString().strip());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** Unix seconds, or milliseconds when the number is too large to be seconds. */
+    private static Instant resetTime(Object header) {
+        try {
+            if (header == null) {
+                return null;
+            }
+            long value = Long.parseLong(header.toString().strip());
+            return value > 100_000_000_000L ? Instant.ofEpochMilli(value) : Instant.ofEpochSecond(value);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** Seconds, or an HTTP date. */
+    private static Instant retryAfter(Object header, Instant now) {
+        if (header == null) {
+            return null;
+        }
+        String value = header.toString().strip();
+        try {
+            return now.plusSeconds(Long.parseLong(value));
+        } catch (NumberFormatException e) {
+            try {
+                return ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            } catch (DateTimeParseException unreadable) {
+                return null;
+            }
+        }
+    }
+}

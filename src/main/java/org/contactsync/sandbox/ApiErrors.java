@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /** Builds error answers in the configured {@link ErrorStyle}. */
 final class ApiErrors {
@@ -40,9 +41,13 @@ final class ApiErrors {
      * parameter name that prefixes the legacy modelState keys, or null for query parameters.
      */
     ApiResponse invalidRequest(String bindingModel, FieldError error) {
+        return invalidRequest(bindingModel, List.of(error));
+    }
+
+    ApiResponse invalidRequest(String bindingModel, List<FieldError> errors) {
         return style() == ErrorStyle.LEGACY
-                ? legacyModelState(bindingModel, List.of(error))
-                : target(400, "BAD_REQUEST", INVALID_REQUEST, List.of(error));
+                ? legacyModelState(bindingModel, errors)
+                : target(400, "BAD_REQUEST", INVALID_REQUEST, errors);
     }
 
     /** A well-formed request whose values are rejected: 422 in the target shape, a 400 modelState in the legacy one. */
@@ -50,6 +55,20 @@ final class ApiErrors {
         return style() == ErrorStyle.LEGACY
                 ? legacyModelState(bindingModel, errors)
                 : target(422, "VALIDATION_FAILED", "Validation failed.", errors);
+    }
+
+    /** A value that may be on one Contact only; the legacy shape carries just the message. */
+    ApiResponse conflict(List<FieldError> errors) {
+        String message = errors.stream().map(FieldError::message).collect(Collectors.joining(" "));
+        return style() == ErrorStyle.LEGACY ? ApiResponse.json(409, Map.of("message", message)) : target(409, "CONFLICT", message, errors);
+    }
+
+    ApiResponse refused(String bindingModel, WriteRefused refusal) {
+        return switch (refusal.reason()) {
+            case NOT_FOUND -> ApiResponse.empty(404);
+            case INVALID -> validationFailed(bindingModel, refusal.errors());
+            case CONFLICT -> conflict(refusal.errors());
+        };
     }
 
     private ApiResponse plain(int status, String code, String message) {

@@ -12,6 +12,7 @@ final class SandboxSettings {
     private volatile String signatureHeader = "X-Virtuous-Signature";
     private volatile boolean webhookDeliveryEnabled = true;
     private volatile ErrorStyle errorStyle = ErrorStyle.LEGACY;
+    private volatile PutSemantics putSemantics = PutSemantics.REPLACE;
 
     String apiKey() {
         return apiKey;
@@ -63,5 +64,13 @@ final class SandboxSettings {
 
     void errorStyle(ErrorStyle errorStyle) {
         this.errorStyle = errorStyle;
+    }
+
+    PutSemantics putSemantics() {
+        return putSemantics;
+    }
+
+    void putSemantics(PutSemantics putSemantics) {
+        this.putSemantics = putSemantics;
     }
 }

@@ -34,7 +34,7 @@ public class VirtuousSandbox {
 
     private final SandboxSettings settings = new SandboxSettings();
     private final ApiErrors errors = new ApiErrors(settings);
-    private final ContactStore store = new ContactStore(new ContactImporter(settings));
+    private final ContactStore store = new ContactStore(settings, new RecordIds());
     private final TransactionHold hold = new TransactionHold();
     private final WebhookSubscriptions webhooks = new WebhookSubscriptions();
     private final WebhookDispatcher dispatcher = new WebhookDispatcher(settings, webhooks);
@@ -101,6 +101,15 @@ public class VirtuousSandbox {
         settings.errorStyle(ErrorStyle.parse(errorStyle));
     }
 
+    /**
+     * What {@code PUT} leaves a property out of the body to mean. {@link PutSemantics#REPLACE} by default: it is what
+     * the spec and the Postman docs state (virtuous-api.md §3.4), and the stricter of the two for a client's tests,
+     * since a partial body then visibly clears data. {@link PutSemantics#PATCH} is the live API as observed.
+     */
+    public void setPutSemantics(PutSemantics putSemantics) {
+        settings.putSemantics(putSemantics);
+    }
+
     public synchronized void start() {
         if (server != null) {
             return;
@@ -111,7 +120,7 @@ public class VirtuousSandbox {
             settings.apiKey("sandbox-" + HexFormat.of().formatHex(random));
         }
         ApiRouter api = new ApiRouter(errors);
-        new ContactEndpoints(store, hold, errors).register(api);
+        new ContactEndpoints(store, hold, settings, errors).register(api);
         new WebhookEndpoints(webhooks, errors).register(api);
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
@@ -167,7 +176,7 @@ public class VirtuousSandbox {
 
     /** The Contact in the GET /api/Contact/{id} shape, or null. Like every map here, typed as Jackson parses the wire JSON. */
     public Map<String, Object> contact(long id) {
-        return store.byId(id).map(SandboxJson::asParsed).orElse(null);
+        return store.stored(id).map(SandboxJson::asParsed).orElse(null);
     }
 
     public List<Map<String, Object>> contacts() {

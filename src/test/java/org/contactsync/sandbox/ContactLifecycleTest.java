@@ -1,0 +1,71 @@
+package org.contactsync.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Archive and unarchive, and what a merged or deleted Contact looks like to a client. */
+class ContactLifecycleTest {
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-21T14:20:56Z"));
+    private final VirtuousSandbox sandbox = new VirtuousSandbox();
+    private final SandboxHttp http = new SandboxHttp(sandbox);
+    private long ada;
+
+    @BeforeEach
+    void start() {
+        sandbox.setClock(clock);
+        sandbox.start();
+        ada = sandbox.seedContact(Map.of("firstName", "Ada", "lastName", "Lovelace", "email", "ada@example.org",
+                "referenceSource", "PartnerPlatform", "referenceId", "donor-1"));
+        clock.advance(Duration.ofMinutes(1));
+    }
+
+    @AfterEach
+    void stop() {
+        sandbox.stop();
+    }
+
+    @Test
+    void archiveAndUnarchiveHaveTheirOwnEndpoints() {
+        HttpResponse<String> archived = http.send(http.request("/api/Contact/Archive/" + ada)
+                .header("Authorization", "Bearer " + sandbox.getApiKey()).PUT(HttpRequest.BodyPublishers.noBody()));
+
+        assertThat(archived.statusCode()).isEqualTo(200);
+        assertThat(archived.body()).isEmpty();
+        assertThat(contact()).containsEntry("isArchived", true).containsEntry("modifiedDateTimeUtc", "2026-11-21T14:21:56.0000000");
+
+        assertThat(http.put("/api/Contact/Unarchive/" + ada, Map.of("reason", "back again")).statusCode()).isEqualTo(200);
+        assertThat(contact()).containsEntry("isArchived", false);
+        assertThat(http.put("/api/Contact/Archive/999999", Map.of()).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void isArchivedSentThroughPutIsIgnored() {
+        Map<String, Object> contact = contact();
+        contact.put("isArchived", true);
+        assertThat(SandboxHttp.object(http.put("/api/Contact/" + ada, contact))).containsEntry("isArchived", false);
+
+        http.put("/api/Contact/Archive/" + ada, Map.of());
+        Map<String, Object> archived = contact();
+        archived.put("isArchived", false);
+        archived.put("description", "still archived");
+        assertThat(SandboxHttp.object(http.put("/api/Contact/" + ada, archived)))
+                .containsEntry("isArchived", true)
+                .containsEntry("description", "still archived");
+    }
+
+    private Map<String, Object> contact() {
+        HttpResponse<String> response = http.get("/api/Contact/" + ada);
+        assertThat(response.statusCode()).isEqualTo(200);
+        return SandboxHttp.object(response);
+    }
+}

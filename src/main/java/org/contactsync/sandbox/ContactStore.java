@@ -11,8 +11,8 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
- * The organisation's Contacts. Every read and write holds the store's lock, so a batch import and concurrent API
- * lookups see whole Contacts, and no two Contacts can come to share a reference pair. Reads return fresh JSON maps.
+ * The organisation's Contacts. Every read and write holds the store's lock, so no two Contacts can come to share a
+ * reference pair. A stored Contact is never changed, only replaced by a changed copy, so one handed out stays whole.
  * Merged Contacts stay stored with their {@code mergedIntoContactId} but, like deleted ones, the API no longer sees them.
  */
 final class ContactStore {
@@ -49,14 +49,14 @@ final class ContactStore {
         StoredContact contact;
         String event;
         if (match.isPresent()) {
-            contact = match.get();
+            contact = match.get().copy();
             importer.merge(contact, transaction, IMPORT_USER);
             event = BatchResult.CONTACT_UPDATE;
         } else {
             contact = importer.create(transaction, IMPORT_USER);
-            contacts.put(contact.id(), contact);
             event = BatchResult.CONTACT_CREATE;
         }
+        contacts.put(contact.id(), contact);
         BatchResult result = new BatchResult(event, contact.id(), transaction.text("referenceSource"), transaction.text("referenceId"));
         return new ImportOutcome(result, contact.toJson());
     }
@@ -104,14 +104,16 @@ final class ContactStore {
      * @return the losing Contact as it now stands, which its contactUpdate webhook carries
      */
     synchronized ImportOutcome merge(long losingId, long survivingId) {
-        StoredContact losing = liveById(losingId).orElseThrow(() -> new IllegalArgumentException("No live Contact " + losingId));
-        StoredContact surviving = liveById(survivingId).orElseThrow(() -> new IllegalArgumentException("No live Contact " + survivingId));
         if (losingId == survivingId) {
             throw new IllegalArgumentException("A Contact cannot be merged into itself");
         }
+        StoredContact losing = liveCopy(losingId);
+        StoredContact surviving = liveCopy(survivingId);
         losing.mergeInto(surviving);
         losing.touch(settings.now(), STAFF_USER);
         surviving.touch(settings.now(), STAFF_USER);
+        contacts.put(losingId, losing);
+        contacts.put(survivingId, surviving);
         return new ImportOutcome(new BatchResult(BatchResult.CONTACT_UPDATE, losingId, null, null), losing.toJson());
     }
 
@@ -143,6 +145,10 @@ final class ContactStore {
 
     synchronized int countForReference(ContactReference reference) {
         return (int) contacts.values().stream().filter(contact -> contact.hasReference(reference)).count();
+    }
+
+    private StoredContact liveCopy(long id) {
+        return liveById(id).orElseThrow(() -> new IllegalArgumentException("No live Contact " + id)).copy();
     }
 
     private Optional<StoredContact> liveById(long id) {

@@ -167,13 +167,48 @@ final class StoredContact {
         mergedIntoContactId = survivor.id();
     }
 
-    /** Makes one individual primary or secondary, as a write to that individual alone asks, taking the role from the others. */
-    void giveRoleOf(StoredIndividual individual, String role) {
-        individuals.stream().filter(other -> other != individual).forEach(other -> other.fields().set(role, false));
+    /**
+     * Applies a body to one individual alone: marking it primary or secondary takes that role from the others, since
+     * such a body cannot unmark them.
+     */
+    void applyToIndividual(StoredIndividual individual, ObjectNode body, ContactWrite write) {
+        boolean wasPrimary = individual.isPrimary();
+        boolean wasSecondary = individual.isSecondary();
+        individual.apply(body, write, "");
+        if (individual.isPrimary() && !wasPrimary) {
+            takeRoleFromOthers(individual, "isPrimary");
+        }
+        if (individual.isSecondary() && !wasSecondary) {
+            takeRoleFromOthers(individual, "isSecondary");
+        }
     }
 
-    void makePrimary(StoredAddress address) {
-        addresses.forEach(other -> other.primary(other == address));
+    /** A new individual; the first one of a Contact is its primary. */
+    StoredIndividual addIndividual(ObjectNode body, ContactWrite write) {
+        StoredIndividual added = new StoredIndividual(write.ids().nextIndividual(), id, write.newAudit());
+        individuals.add(added);
+        applyToIndividual(added, body, write);
+        if (individuals.size() == 1) {
+            added.fields().set("isPrimary", true);
+        }
+        return added;
+    }
+
+    /** Applies a ContactAddress body; {@code setAsPrimary} makes the address primary, and false does not unmake it. */
+    void applyToAddress(StoredAddress address, ObjectNode body, ContactWrite write) {
+        address.apply(body, write);
+        if (body.path("setAsPrimary").booleanValue()) {
+            addresses.forEach(other -> other.primary(other == address));
+        }
+    }
+
+    /** A new address; the first one of a Contact is its primary. */
+    StoredAddress addAddress(ObjectNode body, ContactWrite write) {
+        StoredAddress added = new StoredAddress(write.ids().nextAddress(), write.newAudit());
+        added.primary(addresses.isEmpty());
+        addresses.add(added);
+        applyToAddress(added, body, write);
+        return added;
     }
 
     void apply(ObjectNode body, ContactWrite write) {
@@ -310,6 +345,10 @@ final class StoredContact {
                 action.accept(array.get(i), property + "[" + i + "]");
             }
         }
+    }
+
+    private void takeRoleFromOthers(StoredIndividual individual, String role) {
+        individuals.stream().filter(other -> other != individual).forEach(other -> other.fields().set(role, false));
     }
 
     private Stream<StoredContactMethod> methods() {

@@ -98,6 +98,13 @@ final class StoredIndividual {
         }
     }
 
+    StoredContactMethod addContactMethod(ObjectNode body, ContactWrite write) {
+        StoredContactMethod added = new StoredContactMethod(write.ids().nextContactMethod(), write.newAudit());
+        added.apply(body, write, "");
+        contactMethods.add(added);
+        return added;
+    }
+
     /** Stamps this individual and its contact methods where their values differ from {@code before}. */
     void stampChanges(StoredIndividual before, Instant at, String user) {
         if (!fields.equals(before.fields)) {

@@ -121,6 +121,7 @@ public class VirtuousSandbox {
         }
         ApiRouter api = new ApiRouter(errors);
         new ContactEndpoints(store, hold, settings, errors).register(api);
+        new ContactPartEndpoints(store, settings, errors).register(api);
         new WebhookEndpoints(webhooks, errors).register(api);
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);

@@ -20,13 +20,16 @@ final class ApiHandler implements HttpHandler {
     private final RateLimiter rateLimiter;
     private final RequestLog requestLog;
     private final ApiRouter router;
+    private final RequestHooks hooks;
     private final ApiErrors errors;
 
-    ApiHandler(SandboxSettings settings, RateLimiter rateLimiter, RequestLog requestLog, ApiRouter router, ApiErrors errors) {
+    ApiHandler(SandboxSettings settings, RateLimiter rateLimiter, RequestLog requestLog, ApiRouter router, RequestHooks hooks,
+               ApiErrors errors) {
         this.settings = settings;
         this.rateLimiter = rateLimiter;
         this.requestLog = requestLog;
         this.router = router;
+        this.hooks = hooks;
         this.errors = errors;
     }
 
@@ -54,6 +57,7 @@ final class ApiHandler implements HttpHandler {
 
     private ApiResponse route(ApiRequest request) {
         try {
+            hooks.runFirstMatching(request);
             return router.dispatch(request);
         } catch (RuntimeException bug) {
             LOG.log(System.Logger.Level.ERROR, "Sandbox failed on " + request.method() + " " + request.rawPath(), bug);

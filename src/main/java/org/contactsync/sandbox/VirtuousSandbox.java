@@ -15,8 +15,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 
 /**
@@ -41,6 +44,7 @@ public class VirtuousSandbox {
     private final NightlyBatch batch = new NightlyBatch(hold, store, dispatcher);
     private final RateLimiter rateLimiter = new RateLimiter(settings);
     private final RequestLog requestLog = new RequestLog();
+    private final RequestHooks hooks = new RequestHooks();
 
     private int port;
     private long batchIntervalSeconds;
@@ -128,7 +132,7 @@ public class VirtuousSandbox {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot listen on port " + port, e);
         }
-        server.createContext("/api", new ApiHandler(settings, rateLimiter, requestLog, api, errors));
+        server.createContext("/api", new ApiHandler(settings, rateLimiter, requestLog, api, hooks, errors));
         server.createContext("/sandbox", new AdminHandler(batch, store, hold, errors));
         server.createContext("/", exchange -> {
             try (exchange) {
@@ -175,11 +179,73 @@ public class VirtuousSandbox {
         return store.seed(contact);
     }
 
-    /** The Contact in the GET /api/Contact/{id} shape, or null. Like every map here, typed as Jackson parses the wire JSON. */
+    /**
+     * Edits a Contact as another user would in the UI, e.g. between the integration's GET and its PUT (see
+     * {@link #onNextRequest}): {@code edit} changes the Contact's GET shape, which is then written whole. The write
+     * stamps modifiedDateTimeUtc, by "Sandbox Staff", and follows the API's rules, so a new individual or contact method
+     * is an item without an id; addresses are not part of the Contact's write model (see {@link #addAddress}).
+     *
+     * @return the Contact as stored
+     * @throws IllegalArgumentException when the API would refuse the edit (the Contact is merged or deleted, a value
+     *                                  has the wrong type or fails validation, or belongs to another Contact)
+     */
+    public Map<String, Object> editContact(long id, Consumer<Map<String, Object>> edit) {
+        Map<String, Object> contact = store.byId(id).map(SandboxJson::asParsed).orElseThrow(WriteRefused::notFound);
+        edit.accept(contact);
+        ObjectNode body = bind(BindingModel.CONTACT, contact);
+        return SandboxJson.asParsed(store.update(id, PutSemantics.REPLACE, ContactStore.STAFF_USER,
+                (stored, write) -> stored.apply(body, write)).toJson());
+    }
+
+    /**
+     * Adds a ContactAddress as a staff user would, with the fields of a {@code POST /api/ContactAddress} body; the
+     * first address of a Contact, or one with {@code setAsPrimary}, is its primary.
+     *
+     * @return the new address's id
+     * @throws IllegalArgumentException when the API would refuse it
+     */
+    public long addAddress(long contactId, Map<String, Object> address) {
+        ObjectNode body = bind(BindingModel.CONTACT_ADDRESS, address);
+        AtomicLong added = new AtomicLong();
+        store.update(contactId, PutSemantics.REPLACE, ContactStore.STAFF_USER, (contact, write) -> added.set(contact.addAddress(body, write).id()));
+        return added.get();
+    }
+
+    /**
+     * Merges one Contact into another as staff do in the UI, since the API cannot (virtuous-api.md §7): the losing
+     * Contact gets {@code mergedIntoContactId}, its contactReferences move to the survivor (so a lookup by reference
+     * finds that), the API answers 404 for it and its parts from then on, and a contactUpdate webhook carries it.
+     */
+    public void mergeContact(long losingId, long survivingId) {
+        dispatcher.deliver(List.of(store.merge(losingId, survivingId)));
+    }
+
+    /** Deletes a Contact: the API answers 404 for it and its parts, and {@link #contact} returns null. */
+    public void deleteContact(long id) {
+        if (!store.delete(id)) {
+            throw new IllegalArgumentException("No Contact " + id);
+        }
+    }
+
+    /**
+     * Runs {@code action} once, just before the sandbox handles the next request with this method and a path starting
+     * with {@code pathPrefix} (case-insensitive, like the routes); a request refused for its key or the rate limit does
+     * not count. It runs on the request's thread, so a test can write in between, as another user would, e.g.
+     * {@code onNextRequest("PUT", "/api/Contact/" + id, () -> sandbox.editContact(id, ...))}.
+     */
+    public void onNextRequest(String method, String pathPrefix, Runnable action) {
+        hooks.add(method, pathPrefix, action);
+    }
+
+    /**
+     * The Contact in the GET /api/Contact/{id} shape, or null once deleted. A merged Contact is still here, with its
+     * {@code mergedIntoContactId}. Like every map here, typed as Jackson parses the wire JSON.
+     */
     public Map<String, Object> contact(long id) {
         return store.stored(id).map(SandboxJson::asParsed).orElse(null);
     }
 
+    /** Every Contact, merged ones included. */
     public List<Map<String, Object>> contacts() {
         return SandboxJson.asParsed(store.all());
     }
@@ -218,6 +284,15 @@ public class VirtuousSandbox {
 
     public List<WebhookDelivery> deliveries() {
         return dispatcher.deliveries();
+    }
+
+    private static ObjectNode bind(BindingModel model, Map<String, Object> fields) {
+        ObjectNode body = SandboxJson.MAPPER.valueToTree(fields);
+        List<FieldError> typeErrors = model.typeErrors(body);
+        if (!typeErrors.isEmpty()) {
+            throw WriteRefused.invalid(typeErrors);
+        }
+        return body;
     }
 
     private void runScheduledBatch() {

@@ -1,11 +1,13 @@
 package org.contactsync.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
@@ -61,6 +63,60 @@ class ContactLifecycleTest {
         assertThat(SandboxHttp.object(http.put("/api/Contact/" + ada, archived)))
                 .containsEntry("isArchived", true)
                 .containsEntry("description", "still archived");
+    }
+
+    @Test
+    void mergedContactIsA404AndItsReferenceLeadsToTheSurvivor() {
+        long grace = sandbox.seedContact(Map.of("firstName", "Grace", "lastName", "Hopper", "email", "grace@example.org"));
+        Object adaIndividual = ((Map<?, ?>) ((List<?>) contact().get("contactIndividuals")).get(0)).get("id");
+
+        sandbox.mergeContact(ada, grace);
+
+        assertThat(http.get("/api/Contact/" + ada).statusCode()).isEqualTo(404);
+        assertThat(http.put("/api/Contact/" + ada, Map.of("contactType", "Household", "name", "Ada")).statusCode()).isEqualTo(404);
+        assertThat(http.get("/api/ContactIndividual/" + adaIndividual).statusCode()).isEqualTo(404);
+        assertThat(SandboxHttp.object(http.get("/api/Contact/PartnerPlatform/donor-1")).get("id")).isEqualTo((int) grace);
+        assertThat(sandbox.contact(ada)).containsEntry("mergedIntoContactId", (int) grace).containsEntry("contactReferences", List.of());
+        assertThat(sandbox.contactCountForReference("PartnerPlatform", "donor-1")).isEqualTo(1);
+    }
+
+    @Test
+    void mergeSendsContactUpdateForTheMergedContact() throws Exception {
+        try (WebhookReceiver receiver = new WebhookReceiver()) {
+            http.postJson("/api/Webhook", receiver.subscription("secret"));
+            long grace = sandbox.seedContact(Map.of("firstName", "Grace", "lastName", "Hopper"));
+
+            sandbox.mergeContact(ada, grace);
+
+            assertThat(sandbox.deliveries()).containsExactly(new WebhookDelivery(receiver.url(), "contactUpdate", ada, 200, "delivered"));
+            Map<?, ?> envelope = SandboxHttp.JSON.readValue(receiver.received().get(0).body(), Map.class);
+            assertThat(envelope.get("event")).isEqualTo("ContactUpdate");
+            assertThat(((Map<?, ?>) envelope.get("contact")).get("mergedIntoContactId")).isEqualTo((int) grace);
+        }
+    }
+
+    @Test
+    void nightlyBatchMatchesTheSurvivorNotTheMergedContact() {
+        long grace = sandbox.seedContact(Map.of("firstName", "Grace", "lastName", "Hopper"));
+        sandbox.mergeContact(ada, grace);
+
+        http.postJson("/api/Contact/Transaction", Map.of("referenceSource", "PartnerPlatform", "referenceId", "donor-1", "firstName", "Ada"));
+        http.postJson("/api/Contact/Transaction", Map.of("referenceSource", "PartnerPlatform", "referenceId", "donor-2", "email", "ada@example.org"));
+
+        List<BatchResult> results = sandbox.runBatch();
+        assertThat(results.get(0)).isEqualTo(new BatchResult("contactUpdate", grace, "PartnerPlatform", "donor-1"));
+        assertThat(results.get(1).event()).as("the merged Contact's email matches nothing").isEqualTo("contactCreate");
+    }
+
+    @Test
+    void deletedContactIsA404Everywhere() {
+        sandbox.deleteContact(ada);
+
+        assertThat(http.get("/api/Contact/" + ada).statusCode()).isEqualTo(404);
+        assertThat(http.get("/api/Contact/Find?email=ada%40example.org").statusCode()).isEqualTo(404);
+        assertThat(http.put("/api/Contact/Archive/" + ada, Map.of()).statusCode()).isEqualTo(404);
+        assertThat(sandbox.contact(ada)).isNull();
+        assertThatThrownBy(() -> sandbox.deleteContact(ada)).isInstanceOf(IllegalArgumentException.class);
     }
 
     private Map<String, Object> contact() {

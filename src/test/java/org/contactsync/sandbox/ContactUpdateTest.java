@@ -194,6 +194,52 @@ class ContactUpdateTest {
         assertThat(SandboxHttp.object(http.put("/api/Contact/" + id, contact)).get("modifiedDateTimeUtc")).isEqualTo("2026-11-21T14:25:57.3533333");
     }
 
+    @Test
+    void anotherUsersEditJustBeforeThePutShowsInTheStamps() {
+        Map<String, Object> read = get();
+        List<Map<String, Object>> staffEdits = new ArrayList<>();
+        sandbox.onNextRequest("PUT", "/api/Contact/" + id,
+                () -> staffEdits.add(sandbox.editContact(id, contact -> contact.put("description", "Phoned in"))));
+        http.get("/api/Contact/" + id);
+        assertThat(staffEdits).as("a GET is not the awaited request").isEmpty();
+        read.put("informalName", "Augusta");
+
+        Map<String, Object> answered = SandboxHttp.object(http.put("/api/Contact/" + id, read));
+        http.put("/api/Contact/" + id, read);
+
+        assertThat(staffEdits).as("the hook runs once").hasSize(1);
+        assertThat(staffEdits.get(0)).containsEntry("description", "Phoned in")
+                .containsEntry("modifiedByUser", "Sandbox Staff")
+                .containsEntry("modifiedDateTimeUtc", "2026-11-21T14:25:56.3533333");
+        assertThat(answered).as("the last write wins, and is stamped after the edit in the same instant")
+                .containsEntry("description", null)
+                .containsEntry("informalName", "Augusta")
+                .containsEntry("modifiedDateTimeUtc", "2026-11-21T14:25:56.3533334");
+    }
+
+    @ParameterizedTest
+    @EnumSource(PutSemantics.class)
+    void severalIndividualsAddressesAndMethodsSurviveAFullRecordPut(PutSemantics semantics) {
+        sandbox.setPutSemantics(semantics);
+        long seasonal = sandbox.addAddress(id, Map.of("label", "Seasonal", "address1", "1 Ockham Park", "city", "Surrey"));
+        sandbox.editContact(id, contact -> {
+            List<Object> individuals = new ArrayList<>(list(contact, "contactIndividuals"));
+            individuals.add(Map.of("firstName", "William", "lastName", "King", "isSecondary", true, "contactMethods",
+                    List.of(Map.of("type", "Home Email", "value", "william@example.org"), Map.of("type", "Mobile Phone", "value", "555-0101"))));
+            contact.put("contactIndividuals", individuals);
+        });
+        Map<String, Object> before = get();
+        Map<String, Object> changed = copy(before);
+        changed.put("tags", List.of("newsletter", "gala"));
+
+        Map<String, Object> answered = SandboxHttp.object(http.put("/api/Contact/" + id, changed));
+
+        assertThat(withoutStamps(answered)).isEqualTo(withoutStamps(changed));
+        assertThat(list(answered, "contactIndividuals")).hasSize(2);
+        assertThat(list(list(answered, "contactIndividuals").get(1), "contactMethods")).hasSize(2);
+        assertThat(http.get("/api/ContactAddress/" + seasonal).statusCode()).isEqualTo(200);
+    }
+
     private Map<String, Object> get() {
         HttpResponse<String> response = http.get("/api/Contact/" + id);
         assertThat(response.statusCode()).isEqualTo(200);

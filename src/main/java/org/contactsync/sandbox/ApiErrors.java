@@ -36,6 +36,19 @@ final class ApiErrors {
         return plain(500, "INTERNAL_ERROR", "An error has occurred.");
     }
 
+    /** A failure a test asked for: 401 or 403 (credentials) or a 5xx (the API or what fronts it). */
+    ApiResponse injected(int status) {
+        return switch (status) {
+            case 401 -> unauthorized();
+            case 403 -> plain(403, "FORBIDDEN", "The API key's permission group does not allow this request.");
+            case 500 -> serverError();
+            case 502 -> plain(502, "BAD_GATEWAY", "Bad Gateway");
+            case 503 -> plain(503, "SERVICE_UNAVAILABLE", "The service is unavailable.");
+            case 504 -> plain(504, "GATEWAY_TIMEOUT", "Gateway Timeout");
+            default -> plain(status, "SERVER_ERROR", "An error has occurred.");
+        };
+    }
+
     /**
      * A request the server could not bind (malformed JSON, wrong JSON type). {@code bindingModel} is the ASP.NET
      * parameter name that prefixes the legacy modelState keys, or null for query parameters.

@@ -13,6 +13,7 @@ final class SandboxSettings {
     private volatile boolean webhookDeliveryEnabled = true;
     private volatile ErrorStyle errorStyle = ErrorStyle.LEGACY;
     private volatile PutSemantics putSemantics = PutSemantics.REPLACE;
+    private volatile long latencyMillis;
 
     String apiKey() {
         return apiKey;
@@ -72,5 +73,13 @@ final class SandboxSettings {
 
     void putSemantics(PutSemantics putSemantics) {
         this.putSemantics = putSemantics;
+    }
+
+    long latencyMillis() {
+        return latencyMillis;
+    }
+
+    void latencyMillis(long latencyMillis) {
+        this.latencyMillis = latencyMillis;
     }
 }

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -45,11 +46,13 @@ public class VirtuousSandbox {
     private final RateLimiter rateLimiter = new RateLimiter(settings);
     private final RequestLog requestLog = new RequestLog();
     private final RequestHooks hooks = new RequestHooks();
+    private final Faults faults = new Faults();
 
     private int port;
     private long batchIntervalSeconds;
     private HttpServer server;
     private ExecutorService httpThreads;
+    private ScheduledExecutorService delayedAnswers;
     private ScheduledExecutorService batchScheduler;
 
     /** 0 (the default) picks a free port at {@link #start()}. */
@@ -66,7 +69,10 @@ public class VirtuousSandbox {
         return "http://localhost:" + getPort();
     }
 
-    /** The Bearer token accepted; when blank at {@link #start()} a random one is generated. */
+    /**
+     * The Bearer token accepted; when blank at {@link #start()} a random one is generated. Changed while running, the
+     * old key is refused with 401 from the next request on, as a revoked key is, until the client uses the new one.
+     */
     public void setApiKey(String apiKey) {
         settings.apiKey(apiKey);
     }
@@ -75,9 +81,60 @@ public class VirtuousSandbox {
         return settings.apiKey();
     }
 
-    /** The organisation's hourly request budget, 5000 by default. */
+    /**
+     * The organisation's hourly request budget, 5000 by default; it may be changed while running, and counts against
+     * what the current hour has already spent. The window is a clock hour of the {@link #setClock clock}.
+     */
     public void setRateLimitPerHour(int rateLimitPerHour) {
         settings.rateLimitPerHour(rateLimitPerHour);
+    }
+
+    /** Restores the whole budget of the current hour, as if nothing had been spent. */
+    public void resetRateLimit() {
+        rateLimiter.reset();
+    }
+
+    /**
+     * Spends budget as the organisation's other integrations do, since every key of the organisation shares it
+     * (virtuous-api.md §5.2): the X-RateLimit-Remaining the integration sees drops by more than its own requests.
+     */
+    public void consumeRateBudget(int requests) {
+        rateLimiter.spend(requests);
+    }
+
+    /**
+     * The next {@code requests} /api requests are answered with {@code status} (401, 403 or 5xx) instead of being
+     * handled, spending no budget. Like every planned fault, they are served one per request, in the order asked for.
+     */
+    public void failNext(int requests, int status) {
+        if (status != 401 && status != 403 && (status < 500 || status > 599)) {
+            throw new IllegalArgumentException("failNext injects 401, 403 or 5xx; 429 is throttleNext, other statuses come from the endpoints: " + status);
+        }
+        faults.plan(new Faults.Failure(status), requests);
+    }
+
+    /** The next {@code requests} /api requests are answered 429 with this {@code Retry-After}, instead of being handled. */
+    public void throttleNext(int requests, long retryAfterSeconds) {
+        faults.plan(new Faults.Throttle(retryAfterSeconds), requests);
+    }
+
+    /** The connections of the next {@code requests} /api requests are closed without an answer, before they are handled. */
+    public void resetNextConnections(int requests) {
+        faults.plan(new Faults.Reset(), requests);
+    }
+
+    /**
+     * The next {@code requests} /api requests are handled (a write takes effect), but their answers are withheld for
+     * {@code hold}, longer than the client's timeout, and the connection is then closed without one: the case where
+     * a client cannot know whether its write happened.
+     */
+    public void timeOutNext(int requests, Duration hold) {
+        faults.plan(new Faults.TimeOut(hold), requests);
+    }
+
+    /** Every /api answer is sent this much later, 0 (the default) for none. */
+    public void setLatencyMillis(long latencyMillis) {
+        settings.latencyMillis(latencyMillis);
     }
 
     /** The clock behind every timestamp and the rate window; system UTC by default. */
@@ -132,7 +189,8 @@ public class VirtuousSandbox {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot listen on port " + port, e);
         }
-        server.createContext("/api", new ApiHandler(settings, rateLimiter, requestLog, api, hooks, errors));
+        delayedAnswers = Executors.newSingleThreadScheduledExecutor(daemonThreads("virtuous-sandbox-delayed-answers"));
+        server.createContext("/api", new ApiHandler(settings, rateLimiter, requestLog, api, hooks, faults, delayedAnswers, errors));
         server.createContext("/sandbox", new AdminHandler(batch, store, hold, errors));
         server.createContext("/", exchange -> {
             try (exchange) {
@@ -158,8 +216,10 @@ public class VirtuousSandbox {
         }
         server.stop(0);
         httpThreads.shutdownNow();
+        delayedAnswers.shutdownNow();
         server = null;
         httpThreads = null;
+        delayedAnswers = null;
     }
 
     /**

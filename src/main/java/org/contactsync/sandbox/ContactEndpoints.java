@@ -95,7 +95,11 @@ final class ContactEndpoints {
         return ApiResponse.empty(200);
     }
 
-    /** Each item is held like a Transaction, with the Batch's top-level {@code referenceSource}. */
+    /**
+     * Each item is held like a Transaction, with the Batch's top-level {@code referenceSource}, so the nightly batch
+     * matches, imports and announces it the same way. Neither the seed nor the reference documents an item limit, so
+     * none is enforced; a Batch is one request however many items it carries.
+     */
     private ApiResponse batch(ApiRequest request, List<String> parameters) {
         Optional<ObjectNode> body = request.jsonObject();
         if (body.isEmpty()) {

@@ -76,7 +76,7 @@ final class ApiErrors {
         return style() == ErrorStyle.LEGACY ? ApiResponse.json(409, Map.of("message", message)) : target(409, "CONFLICT", message, errors);
     }
 
-    ApiResponse refused(String bindingModel, WriteRefused refusal) {
+    ApiResponse refused(String bindingModel, RequestRefused refusal) {
         return switch (refusal.reason()) {
             case NOT_FOUND -> ApiResponse.empty(404);
             case INVALID -> validationFailed(bindingModel, refusal.errors());

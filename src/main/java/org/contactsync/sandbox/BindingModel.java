@@ -68,6 +68,18 @@ final class BindingModel {
      * /api/ContactAddress (update-a-contact seed), and the write model differs from the read one (§2), so a PUT of
      * the Contact leaves them alone. {@code isArchived} changes only through /Archive and /Unarchive (§3.4).
      */
+    static final BindingModel QUERY_CONDITION = new BindingModel("condition")
+            .property(Type.TEXT, Access.READ_WRITE, "parameter", "operator", "value", "secondaryValue")
+            .property(Type.TEXT_LIST, Access.READ_WRITE, "values");
+
+    static final BindingModel QUERY_GROUP = new BindingModel("group")
+            .list("conditions", Access.READ_WRITE, QUERY_CONDITION);
+
+    static final BindingModel CONTACT_QUERY = new BindingModel("query")
+            .list("groups", Access.READ_WRITE, QUERY_GROUP)
+            .property(Type.TEXT, Access.READ_WRITE, "sortBy")
+            .property(Type.BOOLEAN, Access.READ_WRITE, "descending", "includeArchived");
+
     static final BindingModel CONTACT = new BindingModel("contact")
             .property(Type.BOOLEAN, Access.READ_ONLY, "isCurrentUserFollowing", "isArchived")
             .property(Type.INTEGER, Access.READ_ONLY, "id", "mergedIntoContactId", "originSegmentId")
@@ -98,10 +110,10 @@ final class BindingModel {
     }
 
     /**
-     * Binds a write request to this model and runs it: a body that is not an object, or holds a value of the wrong
-     * type, is a 400; a refused write gets its status.
+     * Binds a request to this model and runs it: a body that is not an object, or holds a value of the wrong type, is
+     * a 400; a refused request gets its status.
      */
-    ApiResponse bind(ApiRequest request, ApiErrors errors, Function<ObjectNode, ApiResponse> write) {
+    ApiResponse bind(ApiRequest request, ApiErrors errors, Function<ObjectNode, ApiResponse> handler) {
         Optional<ObjectNode> body = request.jsonObject();
         if (body.isEmpty()) {
             return errors.invalidRequest(name, FieldError.bodyNotAnObject());
@@ -111,8 +123,8 @@ final class BindingModel {
             return errors.invalidRequest(name, typeErrors);
         }
         try {
-            return write.apply(body.get());
-        } catch (WriteRefused refusal) {
+            return handler.apply(body.get());
+        } catch (RequestRefused refusal) {
             return errors.refused(name, refusal);
         }
     }

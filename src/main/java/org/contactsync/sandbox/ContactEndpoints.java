@@ -72,7 +72,7 @@ final class ContactEndpoints {
         try {
             store.update(id(parameters), settings.putSemantics(), ContactStore.API_USER, (contact, write) -> contact.archived(archived));
             return ApiResponse.empty(200);
-        } catch (WriteRefused refusal) {
+        } catch (RequestRefused refusal) {
             return errors.refused(null, refusal);
         }
     }

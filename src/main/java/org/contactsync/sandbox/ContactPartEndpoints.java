@@ -107,7 +107,7 @@ final class ContactPartEndpoints {
             store.updateHolder(contact -> contact.contactMethod(methodId).isPresent(), settings.putSemantics(), ContactStore.API_USER,
                     (contact, write) -> contact.individuals().forEach(individual -> individual.contactMethods().removeIf(method -> method.id() == methodId)));
             return ApiResponse.empty(200);
-        } catch (WriteRefused refusal) {
+        } catch (RequestRefused refusal) {
             return errors.refused(null, refusal);
         }
     }
@@ -129,7 +129,7 @@ final class ContactPartEndpoints {
         JsonNode id = body.get(property);
         if (id == null || id.isNull()) {
             String field = Character.toUpperCase(property.charAt(0)) + property.substring(1);
-            throw WriteRefused.invalid(List.of(new FieldError(property, "REQUIRED", "The " + field + " field is required.")));
+            throw RequestRefused.invalid(List.of(new FieldError(property, "REQUIRED", "The " + field + " field is required.")));
         }
         return id.longValue();
     }

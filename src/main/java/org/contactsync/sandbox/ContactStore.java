@@ -65,21 +65,21 @@ final class ContactStore {
      * Applies a change to a copy of the live Contact, checks the result, and only then stores it, so a refused write
      * changes nothing. The Contact and every part whose values changed get a new modified stamp.
      *
-     * @throws WriteRefused when the Contact is not live, the result fails validation, or it would share a reference
+     * @throws RequestRefused when the Contact is not live, the result fails validation, or it would share a reference
      *                      pair or an email with another Contact
      */
     synchronized StoredContact update(long contactId, PutSemantics semantics, String user, BiConsumer<StoredContact, ContactWrite> change) {
-        StoredContact current = liveById(contactId).orElseThrow(WriteRefused::notFound);
+        StoredContact current = liveById(contactId).orElseThrow(RequestRefused::notFound);
         ContactWrite write = new ContactWrite(semantics, settings.now(), user, ids);
         StoredContact candidate = current.copy();
         change.accept(candidate, write);
         candidate.validate(write);
         if (!write.problems().isEmpty()) {
-            throw WriteRefused.invalid(write.problems());
+            throw RequestRefused.invalid(write.problems());
         }
         List<FieldError> conflicts = conflicts(current, candidate);
         if (!conflicts.isEmpty()) {
-            throw WriteRefused.conflict(conflicts);
+            throw RequestRefused.conflict(conflicts);
         }
         candidate.stampChanges(current, write.now(), user);
         contacts.put(contactId, candidate);
@@ -89,7 +89,7 @@ final class ContactStore {
     /** {@link #update} of the live Contact that holds a part (an address, an individual, a contact method). */
     synchronized StoredContact updateHolder(Predicate<StoredContact> holdsPart, PutSemantics semantics, String user,
                                            BiConsumer<StoredContact, ContactWrite> change) {
-        StoredContact holder = live().filter(holdsPart).findFirst().orElseThrow(WriteRefused::notFound);
+        StoredContact holder = live().filter(holdsPart).findFirst().orElseThrow(RequestRefused::notFound);
         return update(holder.id(), semantics, user, change);
     }
 
@@ -115,6 +115,11 @@ final class ContactStore {
         contacts.put(losingId, losing);
         contacts.put(survivingId, surviving);
         return new ImportOutcome(new BatchResult(BatchResult.CONTACT_UPDATE, losingId, null, null), losing.toJson());
+    }
+
+    /** The live Contacts that match, as they stand; being never changed, they may be read outside the lock. */
+    synchronized List<StoredContact> select(Predicate<StoredContact> matches) {
+        return live().filter(matches).toList();
     }
 
     synchronized boolean delete(long contactId) {

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -47,6 +48,12 @@ final class StoredAddress {
 
     void primary(boolean primary) {
         this.primary = primary;
+    }
+
+    /** The street lines, city, state, postal code and country that are set, comma-separated. */
+    String oneLine() {
+        return TEXT_FIELDS.stream().filter(name -> !name.equals("label")).map(fields::text)
+                .filter(text -> text != null && !text.isBlank()).collect(Collectors.joining(", "));
     }
 
     /** Whether this is the address of the Transaction's street line and postal code, as the matching compares them. */

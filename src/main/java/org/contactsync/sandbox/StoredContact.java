@@ -317,6 +317,25 @@ final class StoredContact {
         return json;
     }
 
+    /**
+     * The abbreviated shape Contact Query lists (§3.5). The keys are documented, the values are not: here the primary
+     * individual's name, the primary address on one line, and the primary individual's primary email and phone.
+     */
+    Map<String, Object> toQueryJson() {
+        Optional<StoredIndividual> primary = primaryIndividual();
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("id", id);
+        json.put("name", fields.text("name"));
+        json.put("contactType", fields.text("contactType"));
+        json.put("contactName", primary.map(StoredIndividual::fullName).orElse(null));
+        json.put("address", primaryAddress().map(StoredAddress::oneLine).orElse(null));
+        json.put("email", primary.flatMap(individual -> individual.primaryValue(StoredContactMethod.Kind.EMAIL)).orElse(null));
+        json.put("phone", primary.flatMap(individual -> individual.primaryValue(StoredContactMethod.Kind.PHONE)).orElse(null));
+        // The sandbox has no web app; this is where Virtuous's would show the Contact.
+        json.put("contactViewUrl", "/Generosity/Contact/View/" + id);
+        return json;
+    }
+
     private void applyReference(JsonNode item, String path, ContactWrite write) {
         String source = SandboxJson.text(item.get("source"));
         String referenceId = SandboxJson.text(item.get("id"));

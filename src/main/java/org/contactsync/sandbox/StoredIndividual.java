@@ -4,10 +4,14 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -57,6 +61,19 @@ final class StoredIndividual {
 
     String firstName() {
         return fields.text("firstName");
+    }
+
+    /** "firstName lastName", or null when the individual has neither. */
+    String fullName() {
+        String name = Stream.of(firstName(), fields.text("lastName")).filter(Objects::nonNull).collect(Collectors.joining(" "));
+        return name.isEmpty() ? null : name;
+    }
+
+    /** The value of the primary email or phone, else of the first one. */
+    Optional<String> primaryValue(StoredContactMethod.Kind kind) {
+        return contactMethods.stream().filter(method -> method.kind() == kind)
+                .min(Comparator.comparing(method -> !method.fields().flag("isPrimary")))
+                .map(StoredContactMethod::value);
     }
 
     List<StoredContactMethod> contactMethods() {

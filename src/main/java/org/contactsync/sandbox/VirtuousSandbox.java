@@ -183,6 +183,7 @@ public class VirtuousSandbox {
         ApiRouter api = new ApiRouter(errors);
         new ContactEndpoints(store, hold, settings, errors).register(api);
         new ContactPartEndpoints(store, settings, errors).register(api);
+        new ContactQueryEndpoints(store, errors).register(api);
         new WebhookEndpoints(webhooks, errors).register(api);
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
@@ -250,7 +251,7 @@ public class VirtuousSandbox {
      *                                  has the wrong type or fails validation, or belongs to another Contact)
      */
     public Map<String, Object> editContact(long id, Consumer<Map<String, Object>> edit) {
-        Map<String, Object> contact = store.byId(id).map(SandboxJson::asParsed).orElseThrow(WriteRefused::notFound);
+        Map<String, Object> contact = store.byId(id).map(SandboxJson::asParsed).orElseThrow(RequestRefused::notFound);
         edit.accept(contact);
         ObjectNode body = bind(BindingModel.CONTACT, contact);
         return SandboxJson.asParsed(store.update(id, PutSemantics.REPLACE, ContactStore.STAFF_USER,
@@ -350,7 +351,7 @@ public class VirtuousSandbox {
         ObjectNode body = SandboxJson.MAPPER.valueToTree(fields);
         List<FieldError> typeErrors = model.typeErrors(body);
         if (!typeErrors.isEmpty()) {
-            throw WriteRefused.invalid(typeErrors);
+            throw RequestRefused.invalid(typeErrors);
         }
         return body;
     }

@@ -73,7 +73,7 @@ final class ContactStore {
         ContactWrite write = new ContactWrite(semantics, settings.now(), user, ids);
         StoredContact candidate = current.copy();
         change.accept(candidate, write);
-        candidate.validate(write);
+        candidate.validate(write, current);
         if (!write.problems().isEmpty()) {
             throw RequestRefused.invalid(write.problems());
         }
@@ -81,7 +81,7 @@ final class ContactStore {
         if (!conflicts.isEmpty()) {
             throw RequestRefused.conflict(conflicts);
         }
-        candidate.stampChanges(current, write.now(), user);
+        candidate.stampChanges(current, write.now(), write.user());
         contacts.put(contactId, candidate);
         return candidate;
     }

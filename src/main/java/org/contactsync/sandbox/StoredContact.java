@@ -235,16 +235,16 @@ final class StoredContact {
     }
 
     /** The rules that hold whatever was written; problems go to the write, which is then refused. */
-    void validate(ContactWrite write) {
+    void validate(ContactWrite write, StoredContact before) {
         String contactType = fields.text("contactType");
-        if (contactType == null || contactType.isEmpty()) {
+        if (isBlank(contactType)) {
             write.problem("contactType", "REQUIRED", "The ContactType field is required.");
         } else if (!ContactTypes.isKnown(contactType)) {
             write.problem("contactType", "INVALID_VALUE",
                     "'" + contactType + "' is not a contact type of this organization; see GET /api/Contact/Types.");
         }
-        String name = fields.text("name");
-        if (name == null || name.isEmpty()) {
+        // A Transaction need not name anyone, so an import may leave a Contact unnamed; a write may not unname one.
+        if (isBlank(fields.text("name")) && !isBlank(before.fields.text("name"))) {
             write.problem("name", "REQUIRED", "The Name field is required.");
         }
         // contacts-concept: exactly one individual is the primary, at most one the secondary.
@@ -364,6 +364,10 @@ final class StoredContact {
                 action.accept(array.get(i), property + "[" + i + "]");
             }
         }
+    }
+
+    private static boolean isBlank(String text) {
+        return text == null || text.isBlank();
     }
 
     private void takeRoleFromOthers(StoredIndividual individual, String role) {

@@ -119,6 +119,16 @@ class ContactLifecycleTest {
         assertThatThrownBy(() -> sandbox.deleteContact(ada)).isInstanceOf(IllegalArgumentException.class);
     }
 
+    @Test
+    void contactImportedWithoutANameCanStillBeArchivedAndGetAddresses() {
+        http.postJson("/api/Contact/Transaction", Map.of("referenceSource", "PartnerPlatform", "referenceId", "donor-9", "email", "anon@example.org"));
+        long unnamed = sandbox.runBatch().get(0).contactId();
+
+        assertThat(http.put("/api/Contact/Archive/" + unnamed, Map.of()).statusCode()).isEqualTo(200);
+        assertThat(http.postJson("/api/ContactAddress", Map.of("contactId", unnamed, "address1", "1 Main Street")).statusCode()).isEqualTo(200);
+        assertThat(sandbox.contact(unnamed)).containsEntry("name", null);
+    }
+
     private Map<String, Object> contact() {
         HttpResponse<String> response = http.get("/api/Contact/" + ada);
         assertThat(response.statusCode()).isEqualTo(200);

@@ -2,10 +2,10 @@ package org.contactsync.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
-import static org.contactsync.sandbox.ContactUpdateTest.copy;
-import static org.contactsync.sandbox.ContactUpdateTest.individual;
-import static org.contactsync.sandbox.ContactUpdateTest.list;
-import static org.contactsync.sandbox.ContactUpdateTest.withoutStamps;
+import static org.contactsync.sandbox.ContactJson.copy;
+import static org.contactsync.sandbox.ContactJson.individual;
+import static org.contactsync.sandbox.ContactJson.list;
+import static org.contactsync.sandbox.ContactJson.withoutStamps;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;

@@ -2,8 +2,8 @@ package org.contactsync.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.contactsync.sandbox.ContactUpdateTest.individual;
-import static org.contactsync.sandbox.ContactUpdateTest.list;
+import static org.contactsync.sandbox.ContactJson.individual;
+import static org.contactsync.sandbox.ContactJson.list;
 
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -60,7 +60,7 @@ class ContactUpdateErrorsTest {
     @Test
     void emailOfAnotherContactIsAConflictWhereverItIsWritten() {
         Map<String, Object> body = get(ada);
-        ContactUpdateTest.method(body, 0).put("value", "GRACE@example.org");
+        ContactJson.method(body, 0).put("value", "GRACE@example.org");
         assertThat(http.put("/api/Contact/" + ada, body).statusCode()).isEqualTo(409);
 
         Object individualId = individual(get(ada)).get("id");

@@ -2,6 +2,11 @@ package org.contactsync.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.contactsync.sandbox.ContactJson.copy;
+import static org.contactsync.sandbox.ContactJson.individual;
+import static org.contactsync.sandbox.ContactJson.list;
+import static org.contactsync.sandbox.ContactJson.method;
+import static org.contactsync.sandbox.ContactJson.withoutStamps;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -244,40 +249,5 @@ class ContactUpdateTest {
         HttpResponse<String> response = http.get("/api/Contact/" + id);
         assertThat(response.statusCode()).isEqualTo(200);
         return SandboxHttp.object(response);
-    }
-
-    static Map<String, Object> copy(Map<String, Object> json) {
-        return SandboxHttp.JSON.convertValue(json, Map.class);
-    }
-
-    @SuppressWarnings("unchecked")
-    static List<Map<String, Object>> list(Map<String, Object> json, String property) {
-        return (List<Map<String, Object>>) json.get(property);
-    }
-
-    static Map<String, Object> individual(Map<String, Object> contact) {
-        return list(contact, "contactIndividuals").get(0);
-    }
-
-    static Map<String, Object> method(Map<String, Object> contact, int index) {
-        return list(individual(contact), "contactMethods").get(index);
-    }
-
-    /** The JSON without any record's modified stamp, to compare the values a write changed. */
-    @SuppressWarnings("unchecked")
-    static Object withoutStamps(Object json) {
-        if (json instanceof Map<?, ?> map) {
-            Map<String, Object> copy = new LinkedHashMap<>();
-            ((Map<String, Object>) map).forEach((key, value) -> {
-                if (!key.equals("modifiedDateTimeUtc") && !key.equals("modifiedByUser")) {
-                    copy.put(key, withoutStamps(value));
-                }
-            });
-            return copy;
-        }
-        if (json instanceof List<?> list) {
-            return list.stream().map(ContactUpdateTest::withoutStamps).toList();
-        }
-        return json;
     }
 }

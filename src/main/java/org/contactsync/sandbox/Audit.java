@@ -4,23 +4,23 @@ import java.time.Instant;
 import java.util.Map;
 
 /** Who created and last modified a record, and when; every Virtuous record carries these four fields. */
-final class Audit {
+record Audit(Instant created, String createdBy, Instant modified, String modifiedBy) {
 
-    private final Instant created;
-    private final String createdBy;
-    private Instant modified;
-    private String modifiedBy;
+    // .NET DateTime ticks: the API shows seven fractional digits.
+    private static final long TICK_NANOS = 100;
 
-    Audit(Instant created, String createdBy) {
-        this.created = created;
-        this.createdBy = createdBy;
-        this.modified = created;
-        this.modifiedBy = createdBy;
+    static Audit createdAt(Instant at, String user) {
+        Instant stamp = toTick(at);
+        return new Audit(stamp, user, stamp, user);
     }
 
-    void touch(Instant at, String user) {
-        modified = at;
-        modifiedBy = user;
+    /**
+     * Clients compare modifiedDateTimeUtc before and after a PUT to detect a write in between (update-a-contact seed)
+     * and query on it for incremental sync, so every write shows a later stamp, even within one tick of the clock.
+     */
+    Audit touchedAt(Instant at, String user) {
+        Instant stamp = toTick(at);
+        return new Audit(created, createdBy, stamp.isAfter(modified) ? stamp : modified.plusNanos(TICK_NANOS), user);
     }
 
     void writeTo(Map<String, Object> json) {
@@ -28,5 +28,9 @@ final class Audit {
         json.put("createdByUser", createdBy);
         json.put("modifiedDateTimeUtc", VirtuousTimestamps.format(modified));
         json.put("modifiedByUser", modifiedBy);
+    }
+
+    private static Instant toTick(Instant at) {
+        return Instant.ofEpochSecond(at.getEpochSecond(), at.getNano() / TICK_NANOS * TICK_NANOS);
     }
 }

@@ -8,7 +8,10 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** The {@code /api/Contact/...} endpoints. */
+/**
+ * The {@code /api/Contact/...} endpoints. {@code PUT /api/Contact/{id}} applies the body by the configured
+ * {@link PutSemantics} and answers with the Contact as stored; archiving has endpoints of its own.
+ */
 final class ContactEndpoints {
 
     private static final String TRANSACTION_MODEL = "transaction";
@@ -17,11 +20,13 @@ final class ContactEndpoints {
 
     private final ContactStore store;
     private final TransactionHold hold;
+    private final SandboxSettings settings;
     private final ApiErrors errors;
 
-    ContactEndpoints(ContactStore store, TransactionHold hold, ApiErrors errors) {
+    ContactEndpoints(ContactStore store, TransactionHold hold, SandboxSettings settings, ApiErrors errors) {
         this.store = store;
         this.hold = hold;
+        this.settings = settings;
         this.errors = errors;
     }
 
@@ -31,6 +36,9 @@ final class ContactEndpoints {
                 .add("POST", "Contact/Transaction", this::transaction)
                 .add("POST", "Contact/Batch", this::batch)
                 .add("GET", "Contact/{number}", this::byId)
+                .add("PUT", "Contact/{number}", this::update)
+                .add("PUT", "Contact/Archive/{number}", (request, parameters) -> archive(parameters, true))
+                .add("PUT", "Contact/Unarchive/{number}", (request, parameters) -> archive(parameters, false))
                 .add("GET", "Contact/{text}/{text}", this::byReference);
     }
 
@@ -50,7 +58,23 @@ final class ContactEndpoints {
     }
 
     private ApiResponse byId(ApiRequest request, List<String> parameters) {
-        return contactOrNotFound(store.byId(Long.parseLong(parameters.get(0))));
+        return contactOrNotFound(store.byId(id(parameters)));
+    }
+
+    private ApiResponse update(ApiRequest request, List<String> parameters) {
+        return BindingModel.CONTACT.bind(request, errors, body -> ApiResponse.json(200,
+                store.update(id(parameters), settings.putSemantics(), ContactStore.API_USER, (contact, write) -> contact.apply(body, write))
+                        .toJson()));
+    }
+
+    /** No body is documented (clients send none, "" or {"reason"}), so none is read. The answer is empty. */
+    private ApiResponse archive(List<String> parameters, boolean archived) {
+        try {
+            store.update(id(parameters), settings.putSemantics(), ContactStore.API_USER, (contact, write) -> contact.archived(archived));
+            return ApiResponse.empty(200);
+        } catch (RequestRefused refusal) {
+            return errors.refused(null, refusal);
+        }
     }
 
     private ApiResponse byReference(ApiRequest request, List<String> parameters) {
@@ -71,7 +95,11 @@ final class ContactEndpoints {
         return ApiResponse.empty(200);
     }
 
-    /** Each item is held like a Transaction, with the Batch's top-level {@code referenceSource}. */
+    /**
+     * Each item is held like a Transaction, with the Batch's top-level {@code referenceSource}, so the nightly batch
+     * matches, imports and announces it the same way. Neither the seed nor the reference documents an item limit, so
+     * none is enforced; a Batch is one request however many items it carries.
+     */
     private ApiResponse batch(ApiRequest request, List<String> parameters) {
         Optional<ObjectNode> body = request.jsonObject();
         if (body.isEmpty()) {
@@ -98,6 +126,10 @@ final class ContactEndpoints {
         }
         hold.submit(transactions);
         return ApiResponse.empty(200);
+    }
+
+    private static long id(List<String> parameters) {
+        return Long.parseLong(parameters.get(0));
     }
 
     private static boolean allObjects(JsonNode items) {

@@ -1,9 +1,6 @@
 package org.contactsync.sandbox;
 
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Turns flat Transaction payloads into Contacts. Creating is merging into an empty Contact: a merge only fills what is
@@ -12,22 +9,18 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class ContactImporter {
 
-    // Separate, distinct ranges make a mixed-up id (an individual's id used as a Contact's) fail loudly with a 404.
-    private final AtomicLong contactIds = new AtomicLong(1000);
-    private final AtomicLong individualIds = new AtomicLong(200_000);
-    private final AtomicLong addressIds = new AtomicLong(400_000);
-    private final AtomicLong contactMethodIds = new AtomicLong(600_000);
     private final SandboxSettings settings;
+    private final RecordIds ids;
 
-    ContactImporter(SandboxSettings settings) {
+    ContactImporter(SandboxSettings settings, RecordIds ids) {
         this.settings = settings;
+        this.ids = ids;
     }
 
     StoredContact create(ContactTransaction transaction, String user) {
         Instant now = settings.now();
-        StoredContact contact = new StoredContact(contactIds.incrementAndGet(),
-                transaction.textOr("contactType", ContactTypes.HOUSEHOLD), new Audit(now, user));
-        contact.individuals().add(new StoredIndividual(individualIds.incrementAndGet(), contact.id(), true, new Audit(now, user)));
+        StoredContact contact = new StoredContact(ids.nextContact(),
+                transaction.textOr("contactType", ContactTypes.HOUSEHOLD), Audit.createdAt(now, user));
         absorb(contact, transaction, now, user);
         return contact;
     }
@@ -39,13 +32,13 @@ final class ContactImporter {
     }
 
     private void absorb(StoredContact contact, ContactTransaction transaction, Instant now, String user) {
-        contact.fillBlankName(displayName(transaction));
+        contact.fillBlankNames(displayName(transaction), transaction.text("firstName"));
         ContactReference reference = transaction.reference();
         if (reference != null) {
             contact.addReference(reference);
         }
-        StoredIndividual individual = contact.primaryIndividual();
-        individual.fillBlanks(transaction, LocalDate.ofInstant(now, ZoneOffset.UTC));
+        StoredIndividual individual = contact.primaryIndividual().orElseGet(() -> addPrimaryIndividual(contact, now, user));
+        individual.fillBlanks(transaction, now);
         String email = transaction.text("email");
         if (email != null && !contact.hasEmail(email)) {
             addContactMethod(individual, StoredContactMethod.Kind.EMAIL, transaction.textOr("emailType", "Home Email"), email, now, user);
@@ -59,10 +52,20 @@ final class ContactImporter {
         transaction.customFields().forEach(contact::fillBlankCustomField);
     }
 
+    private StoredIndividual addPrimaryIndividual(StoredContact contact, Instant now, String user) {
+        StoredIndividual individual = new StoredIndividual(ids.nextIndividual(), contact.id(), Audit.createdAt(now, user));
+        individual.fields().set("isPrimary", true);
+        contact.individuals().add(individual);
+        return individual;
+    }
+
     private void addContactMethod(StoredIndividual individual, StoredContactMethod.Kind kind, String type, String value,
                                   Instant now, String user) {
-        boolean primary = !individual.hasMethodOfKind(kind);
-        individual.addContactMethod(new StoredContactMethod(contactMethodIds.incrementAndGet(), kind, type, value, primary, new Audit(now, user)));
+        StoredContactMethod method = new StoredContactMethod(ids.nextContactMethod(), Audit.createdAt(now, user));
+        method.fields().set("type", type);
+        method.fields().set("value", value);
+        method.fields().set("isPrimary", !individual.hasMethodOfKind(kind));
+        individual.contactMethods().add(method);
     }
 
     private void absorbAddress(StoredContact contact, ContactTransaction transaction, Instant now, String user) {
@@ -70,7 +73,14 @@ final class ContactImporter {
             return;
         }
         StoredAddress address = contact.addresses().stream().filter(known -> known.sameAs(transaction)).findFirst().orElseGet(() -> {
-            StoredAddress added = new StoredAddress(addressIds.incrementAndGet(), contact.addresses().isEmpty(), new Audit(now, user));
+            StoredAddress added = new StoredAddress(ids.nextAddress(), Audit.createdAt(now, user));
+            added.primary(contact.addresses().isEmpty());
+            // A year-round home address: labels and seasonal ranges are only set in the UI.
+            added.fields().set("label", "Home");
+            added.fields().set("startMonth", 1);
+            added.fields().set("startDay", 1);
+            added.fields().set("endMonth", 12);
+            added.fields().set("endDay", 31);
             contact.addresses().add(added);
             return added;
         });

@@ -28,6 +28,18 @@ final class RateLimiter {
         return status(allowed, now);
     }
 
+    /** Spends budget for requests made by the organisation's other integrations, which share it. */
+    synchronized void spend(int requests) {
+        rollWindow();
+        used += requests;
+    }
+
+    /** Restores the whole budget of the current window. */
+    synchronized void reset() {
+        rollWindow();
+        used = 0;
+    }
+
     /** The current state without spending budget, for answers that are not attributed to the organisation (401). */
     synchronized Status peek() {
         return status(true, rollWindow());

@@ -21,9 +21,11 @@ final class RequestLog {
     }
 
     synchronized long count(String method, String pathPrefix) {
-        return requests.stream()
-                .filter(request -> request.method().equalsIgnoreCase(method))
-                .filter(request -> request.path().regionMatches(true, 0, pathPrefix, 0, pathPrefix.length()))
-                .count();
+        return requests.stream().filter(request -> matches(request.method(), request.path(), method, pathPrefix)).count();
+    }
+
+    /** The method, and a path starting with {@code pathPrefix}, both case-insensitive like the routes. */
+    static boolean matches(String method, String path, String wantedMethod, String pathPrefix) {
+        return method.equalsIgnoreCase(wantedMethod) && path.regionMatches(true, 0, pathPrefix, 0, pathPrefix.length());
     }
 }

@@ -12,6 +12,8 @@ final class SandboxSettings {
     private volatile String signatureHeader = "X-Virtuous-Signature";
     private volatile boolean webhookDeliveryEnabled = true;
     private volatile ErrorStyle errorStyle = ErrorStyle.LEGACY;
+    private volatile PutSemantics putSemantics = PutSemantics.REPLACE;
+    private volatile long latencyMillis;
 
     String apiKey() {
         return apiKey;
@@ -63,5 +65,21 @@ final class SandboxSettings {
 
     void errorStyle(ErrorStyle errorStyle) {
         this.errorStyle = errorStyle;
+    }
+
+    PutSemantics putSemantics() {
+        return putSemantics;
+    }
+
+    void putSemantics(PutSemantics putSemantics) {
+        this.putSemantics = putSemantics;
+    }
+
+    long latencyMillis() {
+        return latencyMillis;
+    }
+
+    void latencyMillis(long latencyMillis) {
+        this.latencyMillis = latencyMillis;
     }
 }

@@ -1,72 +1,93 @@
 package org.contactsync.sandbox;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** A ContactAddress; a Contact keeps all of them, and its GET shape shows only the primary one as {@code address}. */
 final class StoredAddress {
 
-    private final long id;
-    private final boolean primary;
-    private final Audit audit;
-    private String address1;
-    private String address2;
-    private String city;
-    private String state;
-    private String postal;
-    private String country;
+    private static final List<String> TEXT_FIELDS = List.of("label", "address1", "address2", "city", "state", "postal", "country");
+    private static final List<String> SEASON_FIELDS = List.of("startMonth", "startDay", "endMonth", "endDay");
 
-    StoredAddress(long id, boolean primary, Audit audit) {
+    private final long id;
+    private final Fields fields;
+    private boolean primary;
+    private Audit audit;
+
+    StoredAddress(long id, Audit audit) {
+        this(id, new Fields(BindingModel.CONTACT_ADDRESS), false, audit);
+    }
+
+    private StoredAddress(long id, Fields fields, boolean primary, Audit audit) {
         this.id = id;
+        this.fields = fields;
         this.primary = primary;
         this.audit = audit;
+    }
+
+    StoredAddress copy() {
+        return new StoredAddress(id, fields.copy(), primary, audit);
+    }
+
+    long id() {
+        return id;
+    }
+
+    Fields fields() {
+        return fields;
     }
 
     boolean isPrimary() {
         return primary;
     }
 
+    void primary(boolean primary) {
+        this.primary = primary;
+    }
+
+    /** The street lines, city, state, postal code and country that are set, comma-separated. */
+    String oneLine() {
+        return TEXT_FIELDS.stream().filter(name -> !name.equals("label")).map(fields::text)
+                .filter(text -> text != null && !text.isBlank()).collect(Collectors.joining(", "));
+    }
+
     /** Whether this is the address of the Transaction's street line and postal code, as the matching compares them. */
     boolean sameAs(ContactTransaction transaction) {
-        return MatchKeys.text(address1).equals(MatchKeys.text(transaction.text("address1")))
-                && MatchKeys.text(postal).equals(MatchKeys.text(transaction.text("postal")));
+        return MatchKeys.text(fields.text("address1")).equals(MatchKeys.text(transaction.text("address1")))
+                && MatchKeys.text(fields.text("postal")).equals(MatchKeys.text(transaction.text("postal")));
     }
 
     void fillBlanks(ContactTransaction transaction) {
-        address1 = orElse(address1, transaction.text("address1"));
-        address2 = orElse(address2, transaction.text("address2"));
-        city = orElse(city, transaction.text("city"));
-        state = orElse(state, transaction.text("state"));
-        postal = orElse(postal, transaction.text("postal"));
-        country = orElse(country, transaction.text("country"));
+        MatchKeys.ADDRESS_FIELDS.forEach(name -> fields.fillBlank(name, transaction.text(name)));
+    }
+
+    void apply(ObjectNode body, ContactWrite write) {
+        fields.apply(body, write.semantics());
+    }
+
+    void stampChange(StoredAddress before, Instant at, String user) {
+        if (!fields.equals(before.fields) || primary != before.primary) {
+            audit = audit.touchedAt(at, user);
+        }
     }
 
     Map<String, Object> toJson() {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("id", id);
-        json.put("label", "Home");
-        json.put("address1", address1);
-        json.put("address2", address2);
-        json.put("city", city);
-        json.put("state", state);
-        json.put("postal", postal);
-        json.put("country", country);
+        TEXT_FIELDS.forEach(name -> json.put(name, fields.text(name)));
         json.put("isPrimary", primary);
         json.put("canBePrimary", !primary);
-        // A year-round address: seasonal ranges are only set in the UI.
-        json.put("startMonth", 1);
-        json.put("startDay", 1);
-        json.put("endMonth", 12);
-        json.put("endDay", 31);
+        SEASON_FIELDS.forEach(name -> json.put(name, fields.integer(name)));
         audit.writeTo(json);
         return json;
     }
 
     static boolean hasAddress(ContactTransaction transaction) {
         return MatchKeys.ADDRESS_FIELDS.stream().anyMatch(field -> transaction.text(field) != null);
-    }
-
-    private static String orElse(String current, String incoming) {
-        return current == null ? incoming : current;
     }
 }

@@ -1,100 +1,160 @@
 package org.contactsync.sandbox;
 
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** A person inside a Contact, owning that person's emails and phones. */
 final class StoredIndividual {
 
     private final long id;
     private final long contactId;
-    private final boolean primary;
-    private final Audit audit;
+    private final Fields fields;
     private final List<StoredContactMethod> contactMethods = new ArrayList<>();
-    private String prefix;
-    private String firstName;
-    private String middleName;
-    private String lastName;
-    private String suffix;
-    private String gender;
-    private Integer birthMonth;
-    private Integer birthDay;
-    private Integer birthYear;
+    private Audit audit;
     private Integer approximateAge;
 
-    StoredIndividual(long id, long contactId, boolean primary, Audit audit) {
+    StoredIndividual(long id, long contactId, Audit audit) {
+        this(id, contactId, new Fields(BindingModel.CONTACT_INDIVIDUAL), audit);
+    }
+
+    private StoredIndividual(long id, long contactId, Fields fields, Audit audit) {
         this.id = id;
         this.contactId = contactId;
-        this.primary = primary;
+        this.fields = fields;
         this.audit = audit;
     }
 
+    StoredIndividual copy() {
+        StoredIndividual copy = new StoredIndividual(id, contactId, fields.copy(), audit);
+        contactMethods.forEach(method -> copy.contactMethods.add(method.copy()));
+        copy.approximateAge = approximateAge;
+        return copy;
+    }
+
+    long id() {
+        return id;
+    }
+
+    Fields fields() {
+        return fields;
+    }
+
     boolean isPrimary() {
-        return primary;
+        return fields.flag("isPrimary");
+    }
+
+    boolean isSecondary() {
+        return fields.flag("isSecondary");
     }
 
     String firstName() {
-        return firstName;
+        return fields.text("firstName");
+    }
+
+    /** "firstName lastName", or null when the individual has neither. */
+    String fullName() {
+        String name = Stream.of(firstName(), fields.text("lastName")).filter(Objects::nonNull).collect(Collectors.joining(" "));
+        return name.isEmpty() ? null : name;
+    }
+
+    /** The value of the primary email or phone, else of the first one. */
+    Optional<String> primaryValue(StoredContactMethod.Kind kind) {
+        return contactMethods.stream().filter(method -> method.kind() == kind)
+                .min(Comparator.comparing(method -> !method.fields().flag("isPrimary")))
+                .map(StoredContactMethod::value);
     }
 
     List<StoredContactMethod> contactMethods() {
         return contactMethods;
     }
 
+    Optional<StoredContactMethod> contactMethod(long methodId) {
+        return contactMethods.stream().filter(method -> method.id() == methodId).findFirst();
+    }
+
     boolean isNamed(String first, String last) {
-        return MatchKeys.text(firstName).equals(first) && MatchKeys.text(lastName).equals(last);
+        return MatchKeys.text(firstName()).equals(first) && MatchKeys.text(fields.text("lastName")).equals(last);
     }
 
     boolean hasMethodOfKind(StoredContactMethod.Kind kind) {
         return contactMethods.stream().anyMatch(method -> method.kind() == kind);
     }
 
-    void addContactMethod(StoredContactMethod method) {
-        contactMethods.add(method);
+    void fillBlanks(ContactTransaction transaction, Instant now) {
+        fields.fillBlank("prefix", transaction.text("title"));
+        for (String name : List.of("firstName", "middleName", "lastName", "suffix", "gender")) {
+            fields.fillBlank(name, transaction.text(name));
+        }
+        for (String name : List.of("birthMonth", "birthDay", "birthYear")) {
+            fields.fillBlank(name, transaction.integer(name));
+        }
+        refreshAge(now);
     }
 
-    void fillBlanks(ContactTransaction transaction, LocalDate today) {
-        prefix = orElse(prefix, transaction.text("title"));
-        firstName = orElse(firstName, transaction.text("firstName"));
-        middleName = orElse(middleName, transaction.text("middleName"));
-        lastName = orElse(lastName, transaction.text("lastName"));
-        suffix = orElse(suffix, transaction.text("suffix"));
-        gender = orElse(gender, transaction.text("gender"));
-        birthMonth = orElse(birthMonth, transaction.integer("birthMonth"));
-        birthDay = orElse(birthDay, transaction.integer("birthDay"));
-        birthYear = orElse(birthYear, transaction.integer("birthYear"));
-        approximateAge = birthYear == null ? null : today.getYear() - birthYear;
+    void apply(ObjectNode body, ContactWrite write, String path) {
+        fields.apply(body, write.semantics());
+        refreshAge(write.now());
+        if (write.appliesList(body, "contactMethods")) {
+            List<StoredContactMethod> methods = write.items(body.get("contactMethods"), contactMethods, StoredContactMethod::id,
+                    () -> new StoredContactMethod(write.ids().nextContactMethod(), write.newAudit()),
+                    (method, item, itemPath) -> method.apply(item, write, itemPath), path + "contactMethods");
+            contactMethods.clear();
+            contactMethods.addAll(methods);
+        }
+    }
+
+    StoredContactMethod addContactMethod(ObjectNode body, ContactWrite write) {
+        StoredContactMethod added = new StoredContactMethod(write.ids().nextContactMethod(), write.newAudit());
+        added.apply(body, write, "");
+        contactMethods.add(added);
+        return added;
+    }
+
+    /** Stamps this individual and its contact methods where their values differ from {@code before}. */
+    void stampChanges(StoredIndividual before, Instant at, String user) {
+        if (!fields.equals(before.fields)) {
+            audit = audit.touchedAt(at, user);
+        }
+        for (StoredContactMethod method : contactMethods) {
+            before.contactMethod(method.id()).ifPresent(previous -> method.stampChange(previous, at, user));
+        }
     }
 
     Map<String, Object> toJson() {
+        Integer birthMonth = fields.integer("birthMonth");
+        Integer birthDay = fields.integer("birthDay");
+        Integer birthYear = fields.integer("birthYear");
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("id", id);
         json.put("contactId", contactId);
-        json.put("prefix", prefix);
-        json.put("prefix2", null);
-        json.put("firstName", firstName);
-        json.put("middleName", middleName);
-        json.put("lastName", lastName);
-        json.put("preMarriageName", null);
-        json.put("suffix", suffix);
-        json.put("nickname", null);
-        json.put("gender", gender);
-        json.put("isPrimary", primary);
-        json.put("canBePrimary", !primary);
-        json.put("isSecondary", false);
-        json.put("canBeSecondary", !primary);
+        for (String name : List.of("prefix", "prefix2", "firstName", "middleName", "lastName", "preMarriageName", "suffix", "nickname", "gender")) {
+            json.put(name, fields.text(name));
+        }
+        json.put("isPrimary", isPrimary());
+        json.put("canBePrimary", !isPrimary());
+        json.put("isSecondary", isSecondary());
+        json.put("canBeSecondary", !isPrimary());
         json.put("birthMonth", birthMonth);
         json.put("birthDay", birthDay);
         json.put("birthYear", birthYear);
         json.put("birthDate", birthMonth == null || birthDay == null || birthYear == null
                 ? null : birthMonth + "/" + birthDay + "/" + birthYear);
         json.put("approximateAge", approximateAge);
-        json.put("isDeceased", false);
-        json.put("deceasedDate", "");
-        json.put("passion", null);
+        json.put("isDeceased", fields.flag("isDeceased"));
+        json.put("deceasedDate", Optional.ofNullable(fields.text("deceasedDate")).orElse(""));
+        json.put("passion", fields.text("passion"));
         json.put("avatarUrl", null);
         json.put("contactMethods", contactMethods.stream().map(StoredContactMethod::toJson).toList());
         audit.writeTo(json);
@@ -103,7 +163,8 @@ final class StoredIndividual {
         return json;
     }
 
-    private static <T> T orElse(T current, T incoming) {
-        return current == null ? incoming : current;
+    private void refreshAge(Instant now) {
+        Integer birthYear = fields.integer("birthYear");
+        approximateAge = birthYear == null ? null : LocalDate.ofInstant(now, ZoneOffset.UTC).getYear() - birthYear;
     }
 }

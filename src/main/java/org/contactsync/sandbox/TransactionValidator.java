@@ -21,9 +21,13 @@ final class TransactionValidator {
                     "'" + contactType + "' is not a contact type of this organization; see GET /api/Contact/Types."));
         }
         String email = transaction.text("email");
-        if (email != null && !EMAIL.matcher(email).matches()) {
+        if (email != null && !isEmail(email)) {
             errors.add(new FieldError(fieldPrefix + "email", "INVALID_FORMAT", "'" + email + "' is not a valid email address."));
         }
         return errors;
+    }
+
+    static boolean isEmail(String text) {
+        return EMAIL.matcher(text).matches();
     }
 }

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +16,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 
 /**
@@ -34,18 +38,21 @@ public class VirtuousSandbox {
 
     private final SandboxSettings settings = new SandboxSettings();
     private final ApiErrors errors = new ApiErrors(settings);
-    private final ContactStore store = new ContactStore(new ContactImporter(settings));
+    private final ContactStore store = new ContactStore(settings, new RecordIds());
     private final TransactionHold hold = new TransactionHold();
     private final WebhookSubscriptions webhooks = new WebhookSubscriptions();
     private final WebhookDispatcher dispatcher = new WebhookDispatcher(settings, webhooks);
     private final NightlyBatch batch = new NightlyBatch(hold, store, dispatcher);
     private final RateLimiter rateLimiter = new RateLimiter(settings);
     private final RequestLog requestLog = new RequestLog();
+    private final RequestHooks hooks = new RequestHooks();
+    private final Faults faults = new Faults();
 
     private int port;
     private long batchIntervalSeconds;
     private HttpServer server;
     private ExecutorService httpThreads;
+    private ScheduledExecutorService delayedAnswers;
     private ScheduledExecutorService batchScheduler;
 
     /** 0 (the default) picks a free port at {@link #start()}. */
@@ -62,7 +69,10 @@ public class VirtuousSandbox {
         return "http://localhost:" + getPort();
     }
 
-    /** The Bearer token accepted; when blank at {@link #start()} a random one is generated. */
+    /**
+     * The Bearer token accepted; when blank at {@link #start()} a random one is generated. Changed while running, the
+     * old key is refused with 401 from the next request on, as a revoked key is, until the client uses the new one.
+     */
     public void setApiKey(String apiKey) {
         settings.apiKey(apiKey);
     }
@@ -71,9 +81,60 @@ public class VirtuousSandbox {
         return settings.apiKey();
     }
 
-    /** The organisation's hourly request budget, 5000 by default. */
+    /**
+     * The organisation's hourly request budget, 5000 by default; it may be changed while running, and counts against
+     * what the current hour has already spent. The window is a clock hour of the {@link #setClock clock}.
+     */
     public void setRateLimitPerHour(int rateLimitPerHour) {
         settings.rateLimitPerHour(rateLimitPerHour);
+    }
+
+    /** Restores the whole budget of the current hour, as if nothing had been spent. */
+    public void resetRateLimit() {
+        rateLimiter.reset();
+    }
+
+    /**
+     * Spends budget as the organisation's other integrations do, since every key of the organisation shares it
+     * (virtuous-api.md §5.2): the X-RateLimit-Remaining the integration sees drops by more than its own requests.
+     */
+    public void consumeRateBudget(int requests) {
+        rateLimiter.spend(requests);
+    }
+
+    /**
+     * The next {@code requests} /api requests are answered with {@code status} (401, 403 or 5xx) instead of being
+     * handled, spending no budget. Like every planned fault, they are served one per request, in the order asked for.
+     */
+    public void failNext(int requests, int status) {
+        if (status != 401 && status != 403 && (status < 500 || status > 599)) {
+            throw new IllegalArgumentException("failNext injects 401, 403 or 5xx; 429 is throttleNext, other statuses come from the endpoints: " + status);
+        }
+        faults.plan(new Faults.Failure(status), requests);
+    }
+
+    /** The next {@code requests} /api requests are answered 429 with this {@code Retry-After}, instead of being handled. */
+    public void throttleNext(int requests, long retryAfterSeconds) {
+        faults.plan(new Faults.Throttle(retryAfterSeconds), requests);
+    }
+
+    /** The connections of the next {@code requests} /api requests are closed without an answer, before they are handled. */
+    public void resetNextConnections(int requests) {
+        faults.plan(new Faults.Reset(), requests);
+    }
+
+    /**
+     * The next {@code requests} /api requests are handled (a write takes effect), but their answers are withheld for
+     * {@code hold}, longer than the client's timeout, and the connection is then closed without one: the case where
+     * a client cannot know whether its write happened.
+     */
+    public void timeOutNext(int requests, Duration hold) {
+        faults.plan(new Faults.TimeOut(hold), requests);
+    }
+
+    /** Every /api answer is sent this much later, 0 (the default) for none. */
+    public void setLatencyMillis(long latencyMillis) {
+        settings.latencyMillis(latencyMillis);
     }
 
     /** The clock behind every timestamp and the rate window; system UTC by default. */
@@ -101,6 +162,15 @@ public class VirtuousSandbox {
         settings.errorStyle(ErrorStyle.parse(errorStyle));
     }
 
+    /**
+     * What {@code PUT} leaves a property out of the body to mean. {@link PutSemantics#REPLACE} by default: it is what
+     * the spec and the Postman docs state (virtuous-api.md §3.4), and the stricter of the two for a client's tests,
+     * since a partial body then visibly clears data. {@link PutSemantics#PATCH} is the live API as observed.
+     */
+    public void setPutSemantics(PutSemantics putSemantics) {
+        settings.putSemantics(putSemantics);
+    }
+
     public synchronized void start() {
         if (server != null) {
             return;
@@ -111,14 +181,17 @@ public class VirtuousSandbox {
             settings.apiKey("sandbox-" + HexFormat.of().formatHex(random));
         }
         ApiRouter api = new ApiRouter(errors);
-        new ContactEndpoints(store, hold, errors).register(api);
+        new ContactEndpoints(store, hold, settings, errors).register(api);
+        new ContactPartEndpoints(store, settings, errors).register(api);
+        new ContactQueryEndpoints(store, errors).register(api);
         new WebhookEndpoints(webhooks, errors).register(api);
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot listen on port " + port, e);
         }
-        server.createContext("/api", new ApiHandler(settings, rateLimiter, requestLog, api, errors));
+        delayedAnswers = Executors.newSingleThreadScheduledExecutor(daemonThreads("virtuous-sandbox-delayed-answers"));
+        server.createContext("/api", new ApiHandler(settings, rateLimiter, requestLog, api, hooks, faults, delayedAnswers, errors));
         server.createContext("/sandbox", new AdminHandler(batch, store, hold, errors));
         server.createContext("/", exchange -> {
             try (exchange) {
@@ -144,8 +217,10 @@ public class VirtuousSandbox {
         }
         server.stop(0);
         httpThreads.shutdownNow();
+        delayedAnswers.shutdownNow();
         server = null;
         httpThreads = null;
+        delayedAnswers = null;
     }
 
     /**
@@ -165,11 +240,73 @@ public class VirtuousSandbox {
         return store.seed(contact);
     }
 
-    /** The Contact in the GET /api/Contact/{id} shape, or null. Like every map here, typed as Jackson parses the wire JSON. */
-    public Map<String, Object> contact(long id) {
-        return store.byId(id).map(SandboxJson::asParsed).orElse(null);
+    /**
+     * Edits a Contact as another user would in the UI, e.g. between the integration's GET and its PUT (see
+     * {@link #onNextRequest}): {@code edit} changes the Contact's GET shape, which is then written whole. The write
+     * stamps modifiedDateTimeUtc, by "Sandbox Staff", and follows the API's rules, so a new individual or contact method
+     * is an item without an id; addresses are not part of the Contact's write model (see {@link #addAddress}).
+     *
+     * @return the Contact as stored
+     * @throws IllegalArgumentException when the API would refuse the edit (the Contact is merged or deleted, a value
+     *                                  has the wrong type or fails validation, or belongs to another Contact)
+     */
+    public Map<String, Object> editContact(long id, Consumer<Map<String, Object>> edit) {
+        Map<String, Object> contact = store.byId(id).map(SandboxJson::asParsed).orElseThrow(RequestRefused::notFound);
+        edit.accept(contact);
+        ObjectNode body = bind(BindingModel.CONTACT, contact);
+        return SandboxJson.asParsed(store.update(id, PutSemantics.REPLACE, ContactStore.STAFF_USER,
+                (stored, write) -> stored.apply(body, write)).toJson());
     }
 
+    /**
+     * Adds a ContactAddress as a staff user would, with the fields of a {@code POST /api/ContactAddress} body; the
+     * first address of a Contact, or one with {@code setAsPrimary}, is its primary.
+     *
+     * @return the new address's id
+     * @throws IllegalArgumentException when the API would refuse it
+     */
+    public long addAddress(long contactId, Map<String, Object> address) {
+        ObjectNode body = bind(BindingModel.CONTACT_ADDRESS, address);
+        AtomicLong added = new AtomicLong();
+        store.update(contactId, PutSemantics.REPLACE, ContactStore.STAFF_USER, (contact, write) -> added.set(contact.addAddress(body, write).id()));
+        return added.get();
+    }
+
+    /**
+     * Merges one Contact into another as staff do in the UI, since the API cannot (virtuous-api.md §7): the losing
+     * Contact gets {@code mergedIntoContactId}, its contactReferences move to the survivor (so a lookup by reference
+     * finds that), the API answers 404 for it and its parts from then on, and a contactUpdate webhook carries it.
+     */
+    public void mergeContact(long losingId, long survivingId) {
+        dispatcher.deliver(List.of(store.merge(losingId, survivingId)));
+    }
+
+    /** Deletes a Contact: the API answers 404 for it and its parts, and {@link #contact} returns null. */
+    public void deleteContact(long id) {
+        if (!store.delete(id)) {
+            throw new IllegalArgumentException("No Contact " + id);
+        }
+    }
+
+    /**
+     * Runs {@code action} once, just before the sandbox handles the next request with this method and a path starting
+     * with {@code pathPrefix} (case-insensitive, like the routes); a request refused for its key or the rate limit does
+     * not count. It runs on the request's thread, so a test can write in between, as another user would, e.g.
+     * {@code onNextRequest("PUT", "/api/Contact/" + id, () -> sandbox.editContact(id, ...))}.
+     */
+    public void onNextRequest(String method, String pathPrefix, Runnable action) {
+        hooks.add(method, pathPrefix, action);
+    }
+
+    /**
+     * The Contact in the GET /api/Contact/{id} shape, or null once deleted. A merged Contact is still here, with its
+     * {@code mergedIntoContactId}. Like every map here, typed as Jackson parses the wire JSON.
+     */
+    public Map<String, Object> contact(long id) {
+        return store.stored(id).map(SandboxJson::asParsed).orElse(null);
+    }
+
+    /** Every Contact, merged ones included. */
     public List<Map<String, Object>> contacts() {
         return SandboxJson.asParsed(store.all());
     }
@@ -208,6 +345,15 @@ public class VirtuousSandbox {
 
     public List<WebhookDelivery> deliveries() {
         return dispatcher.deliveries();
+    }
+
+    private static ObjectNode bind(BindingModel model, Map<String, Object> fields) {
+        ObjectNode body = SandboxJson.MAPPER.valueToTree(fields);
+        List<FieldError> typeErrors = model.typeErrors(body);
+        if (!typeErrors.isEmpty()) {
+            throw RequestRefused.invalid(typeErrors);
+        }
+        return body;
     }
 
     private void runScheduledBatch() {

@@ -122,6 +122,42 @@ class AuthenticationAndRateLimitTest {
         }
     }
 
+    @Test
+    void changedKeyRefusesTheOldOneFromTheNextRequestOn() {
+        sandbox.setApiKey("rotated-key");
+
+        HttpResponse<String> old = http.send(http.request("/api/Contact/Types").header("Authorization", "Bearer test-key").GET());
+        assertEquals(401, old.statusCode());
+        assertEquals(200, http.get("/api/Contact/Types").statusCode());
+    }
+
+    @Test
+    void budgetCanBeChangedAndRestoredWhileRunning() {
+        for (int i = 0; i < 3; i++) {
+            http.get("/api/Contact/Types");
+        }
+        assertEquals(429, http.get("/api/Contact/Types").statusCode());
+
+        sandbox.setRateLimitPerHour(5);
+        HttpResponse<String> raised = http.get("/api/Contact/Types");
+        assertEquals(200, raised.statusCode());
+        assertEquals("5", raised.headers().firstValue("X-RateLimit-Limit").orElseThrow());
+        assertEquals("1", raised.headers().firstValue("X-RateLimit-Remaining").orElseThrow());
+
+        sandbox.resetRateLimit();
+        assertEquals("4", http.get("/api/Contact/Types").headers().firstValue("X-RateLimit-Remaining").orElseThrow());
+    }
+
+    @Test
+    void otherIntegrationsSpendTheSharedBudget() {
+        sandbox.consumeRateBudget(2);
+
+        assertRateHeaders(http.get("/api/Contact/Types"), 0);
+        HttpResponse<String> refused = http.get("/api/Contact/Types");
+        assertEquals(429, refused.statusCode());
+        assertEquals("2344", refused.headers().firstValue("Retry-After").orElseThrow());
+    }
+
     private static void assertRateHeaders(HttpResponse<String> response, int remaining) {
         assertEquals("3", response.headers().firstValue("X-RateLimit-Limit").orElseThrow());
         assertEquals(Integer.toString(remaining), response.headers().firstValue("X-RateLimit-Remaining").orElseThrow());

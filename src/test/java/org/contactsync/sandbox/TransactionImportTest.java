@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -177,6 +178,20 @@ class TransactionImportTest {
         Map<String, Object> trust = sandbox.contact(results.get(1).contactId());
         assertEquals("Foundation", trust.get("contactType"));
         assertEquals("Analytical Engine Trust", trust.get("name"));
+    }
+
+    @Test
+    void batchHasNoItemLimitAndCostsOneRequest() {
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            items.add(Map.of("referenceId", "donor-" + i, "name", "Donor " + i));
+        }
+
+        HttpResponse<String> accepted = http.postJson("/api/Contact/Batch", Map.of("referenceSource", SOURCE, "contacts", items));
+
+        assertEquals(200, accepted.statusCode());
+        assertEquals("4999", accepted.headers().firstValue("X-RateLimit-Remaining").orElseThrow());
+        assertEquals(2_000, sandbox.heldTransactions().size());
     }
 
     @Test

@@ -109,6 +109,30 @@ class WebhookDeliveryTest {
     }
 
     @Test
+    void batchItemsAreMatchedImportedAndAnnouncedLikeTransactions() throws Exception {
+        http.postJson("/api/Webhook", receiver.subscription(SECRET));
+        long grace = sandbox.seedContact(Map.of("firstName", "Grace", "lastName", "Hopper", "email", "grace@example.org"));
+        sandbox.clearRequests();
+
+        HttpResponse<String> accepted = http.postJson("/api/Contact/Batch", Map.of("referenceSource", "PartnerPlatform", "contacts", List.of(
+                Map.of("referenceId", "donor-11", "firstName", "Mary", "lastName", "Somerville"),
+                Map.of("referenceId", "donor-12", "firstName", "Amazing", "lastName", "Grace", "email", "grace@example.org"),
+                Map.of("referenceId", "donor-11", "firstName", "Mary", "lastName", "Somerville", "email", "mary@example.org"))));
+        List<BatchResult> results = sandbox.runBatch();
+
+        assertEquals(200, accepted.statusCode());
+        assertEquals(1, sandbox.requests().size());
+        long mary = results.get(1).contactId();
+        assertEquals(List.of(new BatchResult("contactUpdate", grace, "PartnerPlatform", "donor-12"),
+                new BatchResult("contactCreate", mary, "PartnerPlatform", "donor-11")), results);
+        assertEquals(List.of(new WebhookDelivery(receiver.url(), "contactUpdate", grace, 200, "delivered"),
+                new WebhookDelivery(receiver.url(), "contactCreate", mary, 200, "delivered")), sandbox.deliveries());
+        Map<?, ?> created = SandboxHttp.JSON.readValue(receiver.received().get(1).body(), Map.class);
+        assertEquals(List.of(Map.of("source", "PartnerPlatform", "id", "donor-11")), ((Map<?, ?>) created.get("contact")).get("contactReferences"));
+        assertEquals(200, http.get("/api/Contact/Find?email=mary%40example.org").statusCode(), "the later item for a pair replaced the earlier");
+    }
+
+    @Test
     void onlyActiveSubscriptionsWithTheEventFlagAreCalled() {
         http.postJson("/api/Webhook", Map.of("payloadUrl", receiver.url(), "contactCreate", false, "contactUpdate", true, "active", true));
         http.postJson("/api/Webhook", Map.of("payloadUrl", receiver.url(), "contactCreate", true, "active", false));

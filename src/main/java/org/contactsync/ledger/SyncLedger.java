@@ -170,7 +170,7 @@ public class SyncLedger {
 
     /** The lookup found the donor's Contact: RECEIVED -> SYNCED. */
     public void markSynced(ReferencePair reference, long contactId, String resolvedBy) throws SQLException {
-        transition(reference, SyncState.SYNCED, "state = 'RECEIVED'", "contactId=" + contactId + " (" + resolvedBy + ")",
+        transition(reference, SyncState.SYNCED, "state = 'RECEIVED'", linked(contactId, resolvedBy),
                 "contact_id = ?, resolved_by = ?, synced_at = ?, synced_fingerprint = fingerprint, last_error = NULL",
                 contactId, resolvedBy, now());
     }
@@ -193,10 +193,15 @@ public class SyncLedger {
     public boolean resolve(ReferencePair reference, long contactId, String resolvedBy) throws SQLException {
         return transition(reference, SyncState.SYNCED,
                 "(state IN ('PENDING', 'FAILED') OR state = 'SYNCED' AND contact_id <> " + contactId + ")",
-                "contactId=" + contactId + " (" + resolvedBy + ")",
+                linked(contactId, resolvedBy),
                 "contact_id = ?, resolved_by = ?, synced_at = ?, last_error = NULL, "
                         + "synced_fingerprint = CASE WHEN state = 'SYNCED' THEN synced_fingerprint ELSE submitted_fingerprint END",
                 contactId, resolvedBy, now());
+    }
+
+    /** How a SYNCED change reads in the log and the history. */
+    private static String linked(long contactId, String resolvedBy) {
+        return "contactId=" + contactId + " (" + resolvedBy + ")";
     }
 
     public void markFailed(ReferencePair reference, String reason) throws SQLException {

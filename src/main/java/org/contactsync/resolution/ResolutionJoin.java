@@ -14,8 +14,8 @@ import org.contactsync.ledger.SyncState;
 /**
  * The resolution aggregator's strategy, one group per reference pair. Two kinds of message meet there: a submission
  * (the donor just went PENDING) and a confirmation (a webhook or the poll says which Contact holds the pair). The group
- * completes once it holds a confirmation and the ledger has the donor PENDING (or FAILED after its deadline), so an
- * event that arrives before its submission is recorded waits for it, and repeated or out-of-order events collapse into one.
+ * completes once it holds a confirmation the ledger {@link #awaits}, so an event that arrives before its submission is
+ * recorded waits for it, and repeated or out-of-order events collapse into one.
  * Messages are plain maps so the JDBC repository can store them with Java serialization of JDK types only.
  */
 public class ResolutionJoin implements AggregationStrategy {

@@ -63,13 +63,17 @@ public class WebhookReceiver {
     public List<Map<String, Object>> confirmations(ContactEvent event) throws SQLException {
         List<Map<String, Object>> confirmations = new ArrayList<>();
         boolean merged = event.mergedIntoContactId() != null;
+        long contactId = event.survivingContactId();
         for (ReferencePair reference : event.references()) {
             LedgerEntry entry = ledger.entry(reference);
-            if (entry != null && (entry.state() == SyncState.RECEIVED || ResolutionJoin.awaits(entry, event.survivingContactId(), merged))) {
-                confirmations.add(ResolutionJoin.confirmation(reference, event.survivingContactId(), event.resolvedBy(), merged));
-            } else if (entry != null && entry.state() == SyncState.SYNCED && !Long.valueOf(event.survivingContactId()).equals(entry.contactId())) {
+            if (entry == null) {
+                continue;
+            }
+            if (entry.state() == SyncState.RECEIVED || ResolutionJoin.awaits(entry, contactId, merged)) {
+                confirmations.add(ResolutionJoin.confirmation(reference, contactId, event.resolvedBy(), merged));
+            } else if (!Long.valueOf(contactId).equals(entry.contactId())) {
                 LOG.warn("{} is SYNCED to Contact {} but Virtuous reports it on Contact {} too: a possible duplicate in Virtuous, "
-                        + "left for a person to merge", reference, entry.contactId(), event.survivingContactId());
+                        + "left for a person to merge", reference, entry.contactId(), contactId);
             }
         }
         return confirmations;

@@ -66,7 +66,7 @@ class WebhookReceiverTest {
         List<BatchResult> results = sandbox.runBatch();
 
         long contactId = results.stream().filter(r -> "hook-1".equals(r.referenceId())).findFirst().orElseThrow().contactId();
-        LedgerEntry entry = bundle.entry("PartnerPlatform", "hook-1");
+        LedgerEntry entry = bundle.awaitState("PartnerPlatform", "hook-1", SyncState.SYNCED);
         assertThat(entry.state()).isEqualTo(SyncState.SYNCED);
         assertThat(entry.contactId()).isEqualTo(contactId);
         assertThat(entry.resolvedBy()).isEqualTo("webhook-create");
@@ -83,7 +83,7 @@ class WebhookReceiverTest {
         assertThat(deliver(delivery, sign(delivery)).statusCode()).isEqualTo(200);
         assertThat(deliver(delivery, sign(delivery)).statusCode()).isEqualTo(200);
 
-        LedgerEntry entry = bundle.entry("PartnerPlatform", "hook-2");
+        LedgerEntry entry = bundle.awaitState("PartnerPlatform", "hook-2", SyncState.SYNCED);
         assertThat(entry.state()).isEqualTo(SyncState.SYNCED);
         assertThat(entry.contactId()).isEqualTo(contactId);
         assertThat(entry.resolvedBy()).isEqualTo("webhook-create");
@@ -129,7 +129,7 @@ class WebhookReceiverTest {
 
         assertThat(deliver(delivery, hex(delivery)).statusCode()).isEqualTo(200);
 
-        assertThat(bundle.entry("PartnerPlatform", "hook-4").contactId()).isEqualTo(777L);
+        assertThat(bundle.awaitState("PartnerPlatform", "hook-4", SyncState.SYNCED).contactId()).isEqualTo(777L);
     }
 
     private static String envelope(String event, long contactId, String referenceId) {

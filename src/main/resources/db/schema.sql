@@ -7,8 +7,6 @@ CREATE TABLE IF NOT EXISTS sync_ledger (
     state                 VARCHAR(16)    NOT NULL,
     donor_json            VARCHAR(100000) NOT NULL,
     fingerprint           VARCHAR(64)    NOT NULL,
-    submitted_fingerprint VARCHAR(64),
-    synced_fingerprint    VARCHAR(64),
     contact_id            BIGINT,
     resolved_by           VARCHAR(32),
     attempts              INT            NOT NULL,
@@ -85,3 +83,12 @@ CREATE TABLE IF NOT EXISTS webhook_subscription (
 
 -- The donor's fields as JSON, what a replay sends back through intake (null when the input could not be read at all).
 ALTER TABLE dead_letter ADD COLUMN IF NOT EXISTS donor_json VARCHAR(100000);
+
+-- What Virtuous is known to hold of each donor, in the donor's own flat shape: the Transaction as sent, the donor as
+-- found by lookup, or the donor as last applied by an update. A change is the difference between it and donor_json.
+ALTER TABLE sync_ledger ADD COLUMN IF NOT EXISTS baseline_json VARCHAR(100000);
+-- The Contact as Virtuous answered the last update: the canonical state (update-a-contact seed, "Verifying updates").
+ALTER TABLE sync_ledger ADD COLUMN IF NOT EXISTS contact_json VARCHAR(1000000);
+-- Replaced by baseline_json, which says what changed and not only that something did.
+ALTER TABLE sync_ledger DROP COLUMN IF EXISTS submitted_fingerprint;
+ALTER TABLE sync_ledger DROP COLUMN IF EXISTS synced_fingerprint;

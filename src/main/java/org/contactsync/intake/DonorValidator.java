@@ -13,7 +13,8 @@ import org.contactsync.ledger.ReferencePair;
 /**
  * Validates and normalises a donor into the Contact Transaction's flat payload: values trimmed, emails
  * lower-cased, natural JSON types, defaults made explicit. Rejects what Virtuous would reject, one reason per field.
- * Fields the Transaction payload does not know are left out rather than sent.
+ * Other fields are left out rather than sent, except the two only an update can apply to a Contact: {@code archived}
+ * and {@code contactReferences} (see {@code DonorChanges#UPDATE_ONLY}).
  */
 public class DonorValidator {
 
@@ -21,7 +22,8 @@ public class DonorValidator {
     private static final Set<String> TEXT_FIELDS = Set.of("referenceSource", "referenceId", "contactType", "name", "title",
             "firstName", "middleName", "lastName", "suffix", "gender", "emailType", "email", "phoneType", "phone",
             "address1", "address2", "city", "state", "postal", "country", "eventName", "originSegmentCode");
-    private static final Set<String> BOOLEAN_FIELDS = Set.of("invited", "rsvp", "rsvpResponse", "attended");
+    /** {@code archived}: the platform deleted or archived the donor; the update path archives (or unarchives) its Contact. */
+    private static final Set<String> BOOLEAN_FIELDS = Set.of("invited", "rsvp", "rsvpResponse", "attended", "archived");
     /** The Transaction template types these as strings; they are checked as numbers and sent as given. */
     private static final Map<String, int[]> BIRTH_FIELDS = Map.of("birthMonth", new int[] {1, 12}, "birthDay", new int[] {1, 31},
             "birthYear", new int[] {1850, 2200});
@@ -121,6 +123,13 @@ public class DonorValidator {
             } else {
                 problems.add("customFields: expected an object of name to value");
             }
+        } else if (field.equals("contactReferences")) {
+            List<Map<String, Object>> references = references(value);
+            if (references == null) {
+                problems.add("contactReferences: expected source:id pairs, as [{\"source\":\"Shop\",\"id\":\"c-9\"}] or \"Shop:c-9;Events:e-1\"");
+            } else {
+                donor.put(field, references);
+            }
         } else if (STRUCTURED_FIELDS.contains(field)) {
             if (value instanceof List) {
                 donor.put(field, value);
@@ -141,6 +150,35 @@ public class DonorValidator {
             }
         }
         return String.join(";", tags);
+    }
+
+    /**
+     * The donor's other external references (another product of the platform, say), each {source, id} as Virtuous
+     * keeps them; a CSV cell holds them as {@code source:id} pairs separated by semicolons. Null when malformed.
+     */
+    private static List<Map<String, Object>> references(Object value) {
+        List<Map<String, Object>> references = new ArrayList<>();
+        Iterable<?> items = value instanceof List<?> list ? list : List.of(value.toString().split(";"));
+        for (Object item : items) {
+            Object source;
+            Object id;
+            if (item instanceof Map<?, ?> map) {
+                source = map.get("source");
+                id = map.get("id");
+            } else {
+                String[] pair = item.toString().split(":", 2);
+                source = pair[0];
+                id = pair.length == 2 ? pair[1] : null;
+            }
+            if (source == null || id == null || source.toString().isBlank() || id.toString().isBlank()) {
+                return null;
+            }
+            Map<String, Object> reference = new LinkedHashMap<>();
+            reference.put("source", source.toString().strip());
+            reference.put("id", id.toString().strip());
+            references.add(reference);
+        }
+        return references;
     }
 
     private static Boolean parseBoolean(String text) {

@@ -5,7 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
-/** One row of the sync ledger, as the routes and the status API see it. */
+/**
+ * One row of the sync ledger, as the routes and the status API see it. {@code baseline} is the donor as Virtuous last
+ * took it (null before the first submit or lookup); what differs from it in {@code donor} is still to be sent.
+ */
 public record LedgerEntry(
         String referenceSource,
         String referenceId,
@@ -19,7 +22,8 @@ public record LedgerEntry(
         OffsetDateTime receivedAt,
         OffsetDateTime submittedAt,
         OffsetDateTime syncedAt,
-        OffsetDateTime updatedAt) {
+        OffsetDateTime updatedAt,
+        Map<String, Object> baseline) {
 
     public ReferencePair getReference() {
         return new ReferencePair(referenceSource, referenceId);

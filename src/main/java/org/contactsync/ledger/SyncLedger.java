@@ -26,6 +26,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import org.contactsync.update.ContactUpdate;
+import org.contactsync.update.DonorChanges;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +39,7 @@ public class SyncLedger {
 
     private static final Logger LOG = LoggerFactory.getLogger("contact-sync.ledger");
     private static final String COLUMNS = "reference_source, reference_id, state, donor_json, fingerprint, contact_id, resolved_by, "
-            + "attempts, last_error, received_at, submitted_at, synced_at, updated_at";
+            + "attempts, last_error, received_at, submitted_at, synced_at, updated_at, baseline_json";
     private static final String DUPLICATE_KEY = "23505";
 
     private final DataSource dataSource;
@@ -86,7 +88,7 @@ public class SyncLedger {
         Optional<LedgerEntry> existing = find(c, reference, " FOR UPDATE");
         if (existing.isEmpty()) {
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO sync_ledger (" + COLUMNS
-                    + ") VALUES (?, ?, 'RECEIVED', ?, ?, NULL, NULL, 0, NULL, ?, NULL, NULL, ?)")) {
+                    + ") VALUES (?, ?, 'RECEIVED', ?, ?, NULL, NULL, 0, NULL, ?, NULL, NULL, ?, NULL)")) {
                 insert.setString(1, reference.referenceSource());
                 insert.setString(2, reference.referenceId());
                 insert.setString(3, donorJson);
@@ -168,20 +170,23 @@ public class SyncLedger {
         return due;
     }
 
-    /** The lookup found the donor's Contact: RECEIVED -> SYNCED. */
-    public void markSynced(ReferencePair reference, long contactId, String resolvedBy) throws SQLException {
+    /**
+     * The lookup found the donor's Contact: RECEIVED -> SYNCED, with {@code baseline} as what Virtuous is taken to hold.
+     * What the donor carries beyond it goes out through {@link #reopenIfChanged}.
+     */
+    public void markSynced(ReferencePair reference, long contactId, String resolvedBy, Map<String, Object> baseline) throws SQLException {
         transition(reference, SyncState.SYNCED, "state = 'RECEIVED'", linked(contactId, resolvedBy),
-                "contact_id = ?, resolved_by = ?, synced_at = ?, synced_fingerprint = fingerprint, last_error = NULL",
-                contactId, resolvedBy, now());
+                "contact_id = ?, resolved_by = ?, synced_at = ?, baseline_json = ?, last_error = NULL",
+                contactId, resolvedBy, now(), toJson(baseline));
     }
 
     /**
-     * The Transaction was accepted: RECEIVED -> PENDING. Guarded, so a late write can never undo what a webhook
-     * already recorded. Returns false when the donor had already moved on.
+     * The Transaction was accepted: RECEIVED -> PENDING, with the payload sent as the baseline. Guarded, so a late write
+     * can never undo what a webhook already recorded. Returns false when the donor had already moved on.
      */
-    public boolean markPending(ReferencePair reference) throws SQLException {
+    public boolean markPending(ReferencePair reference, Map<String, Object> submitted) throws SQLException {
         return transition(reference, SyncState.PENDING, "state = 'RECEIVED'", "Contact Transaction submitted",
-                "submitted_at = ?, submitted_fingerprint = fingerprint, polled_at = NULL, last_error = NULL", now());
+                "submitted_at = ?, baseline_json = ?, polled_at = NULL, last_error = NULL", now(), toJson(submitted));
     }
 
     /**
@@ -193,10 +198,56 @@ public class SyncLedger {
     public boolean resolve(ReferencePair reference, long contactId, String resolvedBy) throws SQLException {
         return transition(reference, SyncState.SYNCED,
                 "(state IN ('PENDING', 'FAILED') OR state = 'SYNCED' AND contact_id <> " + contactId + ")",
-                linked(contactId, resolvedBy),
-                "contact_id = ?, resolved_by = ?, synced_at = ?, last_error = NULL, "
-                        + "synced_fingerprint = CASE WHEN state = 'SYNCED' THEN synced_fingerprint ELSE submitted_fingerprint END",
+                linked(contactId, resolvedBy), "contact_id = ?, resolved_by = ?, synced_at = ?, last_error = NULL",
                 contactId, resolvedBy, now());
+    }
+
+    /** The update path applied the donor to its Contact: RECEIVED -> SYNCED, the donor applied becomes the baseline. */
+    public void markUpdated(ContactUpdate update, Map<String, Object> contact) throws SQLException {
+        transition(update.reference(), SyncState.SYNCED, "state = 'RECEIVED'", "contactId=" + update.contactId() + " updated: " + update.summary(),
+                "contact_id = ?, synced_at = ?, baseline_json = ?, contact_json = COALESCE(?, contact_json), last_error = NULL",
+                update.contactId(), now(), toJson(update.donor()), contact == null ? null : toJson(contact));
+    }
+
+    /**
+     * The donor's Contact answered 404 and its reference pair was found on another one (a merge in Virtuous). The row
+     * stays RECEIVED and claimed: the update goes on against the surviving Contact.
+     */
+    public void relink(ReferencePair reference, long contactId) throws SQLException {
+        OffsetDateTime now = now();
+        String detail = "its Contact is gone; contactId=" + contactId + " holds its reference pair now (merged in Virtuous)";
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement update = c.prepareStatement("UPDATE sync_ledger SET contact_id = ?, updated_at = ? "
+                    + "WHERE reference_source = ? AND reference_id = ? AND state = 'RECEIVED'")) {
+                update.setLong(1, contactId);
+                update.setObject(2, now);
+                update.setString(3, reference.referenceSource());
+                update.setString(4, reference.referenceId());
+                if (update.executeUpdate() == 1) {
+                    recordHistory(c, reference, SyncState.RECEIVED, detail, now);
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+        LOG.info("{} {}", reference, detail);
+    }
+
+    /**
+     * A SYNCED donor whose data differs from what Virtuous took (changed while PENDING, or carrying fields only an
+     * update applies): SYNCED -> RECEIVED, to go down the update path. Returns whether it did.
+     */
+    public boolean reopenIfChanged(ReferencePair reference) throws SQLException {
+        LedgerEntry entry = entry(reference);
+        if (entry == null || entry.state() != SyncState.SYNCED || !DonorChanges.pending(entry.baseline(), entry.donor())) {
+            return false;
+        }
+        return transition(reference, SyncState.RECEIVED, "state = 'SYNCED' AND fingerprint = '" + entry.fingerprint() + "'",
+                "changed since Virtuous took it: " + String.join(", ", DonorChanges.between(entry.baseline(), entry.donor()).keySet()),
+                "attempts = 0");
     }
 
     /** How a SYNCED change reads in the log and the history. */
@@ -379,7 +430,8 @@ public class SyncLedger {
                 row.getObject("received_at", OffsetDateTime.class),
                 row.getObject("submitted_at", OffsetDateTime.class),
                 row.getObject("synced_at", OffsetDateTime.class),
-                row.getObject("updated_at", OffsetDateTime.class));
+                row.getObject("updated_at", OffsetDateTime.class),
+                row.getString("baseline_json") == null ? null : fromJson(row.getString("baseline_json")));
     }
 
     private OffsetDateTime now() {

@@ -45,7 +45,8 @@ public class PendingPolicy {
         return entry.submittedAt() != null && entry.submittedAt().toInstant().plus(deadline).isBefore(clock.instant());
     }
 
-    static Duration parse(String setting, String text) {
+    /** The strict reading of every duration setting; names the setting when the text is not a duration. */
+    public static Duration parse(String setting, String text) {
         String value = text.strip().toLowerCase(Locale.ROOT);
         try {
             if (value.startsWith("p")) {

@@ -87,11 +87,17 @@ public class ResolutionJoin implements AggregationStrategy {
         };
     }
 
-    /** Records a completed group in the ledger; a group that never received a confirmation changes nothing. */
-    public void complete(Map<String, Object> group) throws SQLException {
+    /**
+     * Records a completed group in the ledger; a group that never received a confirmation changes nothing. Returns
+     * the donor's reference pair when a change made while it was PENDING is now to be sent as an update, else null.
+     */
+    public ReferencePair complete(Map<String, Object> group) throws SQLException {
+        ReferencePair reference = reference(group);
         if (group.get(CONTACT_ID) instanceof Number contactId) {
-            ledger.resolve(reference(group), contactId.longValue(), (String) group.get(RESOLVED_BY));
+            ledger.resolve(reference, contactId.longValue(), (String) group.get(RESOLVED_BY));
+            return ledger.reopenIfChanged(reference) ? reference : null;
         }
+        return null;
     }
 
     private static ReferencePair reference(Map<String, Object> group) {

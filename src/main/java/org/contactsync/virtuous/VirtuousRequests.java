@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import org.contactsync.ledger.ReferencePair;
+import org.contactsync.update.DonorChanges;
 
 /** The Virtuous endpoints the bundle uses, as requests; every value that goes into a URL is encoded here. */
 public class VirtuousRequests {
@@ -18,9 +19,9 @@ public class VirtuousRequests {
         return new VirtuousRequest("find-by-email", "GET", "/api/Contact/Find?email=" + encode(email), null);
     }
 
-    /** The donor is already the Transaction's flat payload, referenceSource and referenceId included. */
+    /** The donor is the Transaction's flat payload, referenceSource and referenceId included, but for the update-only fields. */
     public VirtuousRequest submitTransaction(Map<String, Object> donor) {
-        return new VirtuousRequest("transaction-submit", "POST", "/api/Contact/Transaction", donor);
+        return new VirtuousRequest("transaction-submit", "POST", "/api/Contact/Transaction", DonorChanges.transactionPayload(donor));
     }
 
     public VirtuousRequest contactById(long contactId) {
@@ -31,6 +32,29 @@ public class VirtuousRequests {
     public VirtuousRequest contactByReference(ReferencePair reference) {
         return new VirtuousRequest("contact-by-reference", "GET", "/api/Contact/" + encode(reference.referenceSource()) + "/"
                 + encode(reference.referenceId()), null);
+    }
+
+    /** The full Contact record, never a partial one (update-a-contact seed). */
+    public VirtuousRequest updateContact(long contactId, Map<String, Object> contact) {
+        return new VirtuousRequest("contact-update", "PUT", "/api/Contact/" + contactId, contact);
+    }
+
+    public VirtuousRequest contactAddress(long addressId) {
+        return new VirtuousRequest("contact-address-read", "GET", "/api/ContactAddress/" + addressId, null);
+    }
+
+    public VirtuousRequest updateContactAddress(long addressId, Map<String, Object> address) {
+        return new VirtuousRequest("contact-address-update", "PUT", "/api/ContactAddress/" + addressId, address);
+    }
+
+    public VirtuousRequest createContactAddress(Map<String, Object> address) {
+        return new VirtuousRequest("contact-address-create", "POST", "/api/ContactAddress", address);
+    }
+
+    /** The dedicated endpoints: isArchived is never set through a Contact PUT. */
+    public VirtuousRequest archive(long contactId, boolean archived) {
+        return new VirtuousRequest(archived ? "contact-archive" : "contact-unarchive", "PUT",
+                "/api/Contact/" + (archived ? "Archive/" : "Unarchive/") + contactId, null);
     }
 
     public VirtuousRequest webhook(long subscriptionId) {

@@ -23,6 +23,7 @@ import org.contactsync.ledger.LedgerEntry;
 import org.contactsync.ledger.ReferencePair;
 import org.contactsync.ledger.SyncLedger;
 import org.contactsync.ledger.SyncState;
+import org.contactsync.update.DonorChanges;
 
 import static org.awaitility.Awaitility.await;
 
@@ -105,6 +106,12 @@ public final class SyncBundle implements AutoCloseable {
     public LedgerEntry awaitState(String referenceSource, String referenceId, SyncState state) {
         return await().atMost(Duration.ofSeconds(20)).until(() -> entry(referenceSource, referenceId),
                 entry -> entry != null && entry.state() == state);
+    }
+
+    /** Waits until the donor is SYNCED with everything it carries applied to its Contact (nothing left to update). */
+    public LedgerEntry awaitApplied(String referenceSource, String referenceId) {
+        return await().atMost(Duration.ofSeconds(20)).until(() -> entry(referenceSource, referenceId),
+                entry -> entry != null && entry.state() == SyncState.SYNCED && !DonorChanges.pending(entry.baseline(), entry.donor()));
     }
 
     public List<DeadLetter> deadLetters() throws Exception {

@@ -27,8 +27,7 @@ public record ContactUpdate(long contactId, ReferencePair reference, Map<String,
     static final Set<String> ADDRESS_FIELDS = Set.of("address1", "address2", "city", "state", "postal", "country");
 
     public boolean isContactChange() {
-        return changes.keySet().stream().anyMatch(field -> RECORD_FIELDS.contains(field) || INDIVIDUAL_FIELDS.contains(field)
-                || METHOD_FIELDS.contains(field) || LIST_FIELDS.contains(field));
+        return changes.keySet().stream().anyMatch(ContactUpdate::onRecord);
     }
 
     public boolean isAddressChange() {
@@ -58,8 +57,11 @@ public record ContactUpdate(long contactId, ReferencePair reference, Map<String,
                 + (ignored.isEmpty() ? "" : "; not on a Contact, so only recorded: " + String.join(", ", ignored));
     }
 
+    private static boolean onRecord(String field) {
+        return RECORD_FIELDS.contains(field) || INDIVIDUAL_FIELDS.contains(field) || METHOD_FIELDS.contains(field) || LIST_FIELDS.contains(field);
+    }
+
     private static boolean applies(String field) {
-        return RECORD_FIELDS.contains(field) || INDIVIDUAL_FIELDS.contains(field) || METHOD_FIELDS.contains(field)
-                || LIST_FIELDS.contains(field) || ADDRESS_FIELDS.contains(field) || field.equals("archived");
+        return onRecord(field) || ADDRESS_FIELDS.contains(field) || field.equals("archived");
     }
 }

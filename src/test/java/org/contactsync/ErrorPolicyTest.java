@@ -8,11 +8,15 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
 import com.sun.net.httpserver.HttpServer;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckHelper;
 import org.contactsync.deadletter.DeadLetter;
 import org.contactsync.ledger.SyncState;
 import org.contactsync.sandbox.RecordedRequest;
@@ -30,6 +34,10 @@ import static org.awaitility.Awaitility.await;
 class ErrorPolicyTest {
 
     private static final String SOURCE = "PartnerPlatform";
+    private static final Duration PROBE_INTERVAL = Duration.ofSeconds(60);
+    private static final Duration OPEN_FOR = Duration.ofSeconds(30);
+    /** How long nothing more may reach Virtuous for a test to call it quiet. */
+    private static final Duration QUIET = Duration.ofMillis(1500);
 
     @TempDir
     Path directory;
@@ -47,6 +55,71 @@ class ErrorPolicyTest {
     }
 
     @Test
+    void aRevokedKeyStopsOutboundWorkKeepsTheDonorsAndResumesOnceTheKeyIsFixed() throws Exception {
+        start(Map.of());
+        bundle.post("/donors", donor("key-1"));
+        bundle.awaitState(SOURCE, "key-1", SyncState.PENDING);
+        // the key is revoked in Virtuous: from the next request, the third of this run, the bundle's key gets 401
+        String revokedKey = sandbox.getApiKey();
+        sandbox.setApiKey("replacement-key");
+
+        bundle.post("/donors", "[" + donor("key-2") + "," + donor("key-3") + "," + donor("key-4") + "," + donor("key-5") + "]");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> "KEY_REFUSED".equals(gateState()));
+        // the calls sent before the first 401 came back are answered 401 too; then nothing more goes out
+        int refused = quietRequestCount();
+        assertThat(sandbox.requests().subList(2, refused)).isNotEmpty().allMatch(request -> request.status() == 401);
+        for (int i = 2; i <= 5; i++) {
+            assertThat(bundle.entry(SOURCE, "key-" + i).state()).isEqualTo(SyncState.RECEIVED);
+        }
+        assertThat(bundle.deadLetters()).isEmpty();
+        HealthCheck.Result readiness = readiness();
+        assertThat(readiness.getState()).isEqualTo(HealthCheck.State.DOWN);
+        assertThat(readiness.getMessage()).hasValueSatisfying(message -> assertThat(message).contains("401", "VIRTUOUS_API_KEY"));
+        SyncBundle.Response health = bundle.get("/sync/health");
+        assertThat(health.status()).isEqualTo(503);
+        assertThat(health.json()).containsEntry("state", "KEY_REFUSED");
+        assertThat(health.body()).doesNotContain(revokedKey);
+
+        // one probe per interval, and nothing else
+        clock.advance(PROBE_INTERVAL);
+        await().atMost(Duration.ofSeconds(5)).until(() -> sandbox.requests().size() > refused);
+        assertThat(quietRequestCount()).isEqualTo(refused + 1);
+        assertThat(last(sandbox.requests()).status()).isEqualTo(401);
+
+        bundle.context().getPropertiesComponent().addOverrideProperty("virtuous.api.key", "replacement-key");
+        clock.advance(PROBE_INTERVAL);
+
+        for (int i = 2; i <= 5; i++) {
+            bundle.awaitState(SOURCE, "key-" + i, SyncState.PENDING);
+        }
+        assertThat(bundle.deadLetters()).isEmpty();
+        assertThat(sandbox.requestCount("POST", "/api/Contact/Transaction")).isEqualTo(5);
+        assertThat(readiness().getState()).isEqualTo(HealthCheck.State.UP);
+        assertThat(bundle.get("/sync/health").status()).isEqualTo(200);
+    }
+
+    @Test
+    void aKeyWithoutPermissionWaitsUntilItsPermissionsAreFixedWithoutARestart() throws Exception {
+        start(Map.of());
+        // the permission group lacks access until someone fixes it: the next request is refused
+        sandbox.failNext(1, 403);
+
+        bundle.post("/donors", donor("forbidden-1"));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> "KEY_REFUSED".equals(gateState()));
+        assertThat(quietRequestCount()).isEqualTo(1);
+        assertThat(bundle.entry(SOURCE, "forbidden-1").state()).isEqualTo(SyncState.RECEIVED);
+        assertThat(readiness().getMessage()).hasValueSatisfying(message -> assertThat(message).contains("403", "permission group"));
+
+        clock.advance(PROBE_INTERVAL);
+
+        bundle.awaitState(SOURCE, "forbidden-1", SyncState.PENDING);
+        assertThat(bundle.deadLetters()).isEmpty();
+        assertThat(sandbox.requests()).extracting(RecordedRequest::status).containsExactly(403, 404, 200);
+    }
+
+    @Test
     void serverErrorsAreRetriedAndTheDonorStillSyncs() throws Exception {
         start(Map.of());
         sandbox.failNext(2, 503);
@@ -56,11 +129,12 @@ class ErrorPolicyTest {
         bundle.awaitState(SOURCE, "retry-1", SyncState.PENDING);
         assertThat(sandbox.requests()).extracting(RecordedRequest::status).containsExactly(503, 503, 404, 200);
         assertThat(bundle.deadLetters()).isEmpty();
+        assertThat(gateState()).isEqualTo("USABLE");
     }
 
     @Test
     void serverErrorsPastTheRetryBoundEndInTheDeadLetterWithStatusAndMessage() throws Exception {
-        start(Map.of("sync.retry.max-redeliveries", "2"));
+        start(Map.of("sync.retry.max-redeliveries", "2", "virtuous.circuit.failure-threshold", "100"));
         sandbox.failNext(100, 500);
 
         bundle.post("/donors", donor("down-1"));
@@ -72,6 +146,33 @@ class ErrorPolicyTest {
         assertThat(letter.virtuousMessage()).isEqualTo("An error has occurred.");
         assertThat(letter.attempts()).isEqualTo(3);
         assertThat(letter.stage()).isEqualTo("contact-lookup");
+    }
+
+    @Test
+    void theCircuitBreakerStopsCallsWhileVirtuousIsDownAndClosesWhenItAnswers() throws Exception {
+        start(Map.of("virtuous.circuit.failure-threshold", "3", "sync.retry.max-redeliveries", "4", "sync.concurrency", "1"));
+        // three failures open the circuit, and the first probe fails too
+        sandbox.failNext(4, 503);
+
+        bundle.post("/donors", "[" + donor("circuit-1") + "," + donor("circuit-2") + "," + donor("circuit-3") + "]");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> "CIRCUIT_OPEN".equals(gateState()));
+        assertThat(quietRequestCount()).isEqualTo(3);
+        assertThat(readiness().getState()).as("Virtuous's outage, not ours: intake goes on").isEqualTo(HealthCheck.State.UP);
+        assertThat(bundle.get("/sync/health").json()).containsEntry("state", "CIRCUIT_OPEN");
+
+        clock.advance(OPEN_FOR);
+        await().atMost(Duration.ofSeconds(5)).until(() -> sandbox.requests().size() > 3);
+        assertThat(quietRequestCount()).as("one probe, no more").isEqualTo(4);
+        assertThat(gateState()).isEqualTo("CIRCUIT_OPEN");
+
+        clock.advance(OPEN_FOR);
+
+        for (int i = 1; i <= 3; i++) {
+            bundle.awaitState(SOURCE, "circuit-" + i, SyncState.PENDING);
+        }
+        assertThat(gateState()).isEqualTo("USABLE");
+        assertThat(bundle.deadLetters()).as("five attempts allowed and four failed: the minute spent waiting cost none").isEmpty();
     }
 
     @Test
@@ -106,6 +207,7 @@ class ErrorPolicyTest {
         assertThat(target.virtuousMessage()).startsWith("VALIDATION_FAILED; Validation failed.; contactType: ").contains("Spaceship");
         assertThat(List.of(legacy, target)).allSatisfy(letter -> assertThat(letter.attempts()).isEqualTo(1));
         assertThat(sandbox.requestCount("POST", "/api/Contact/Transaction")).isEqualTo(2);
+        assertThat(gateState()).isEqualTo("USABLE");
     }
 
     @Test
@@ -171,11 +273,32 @@ class ErrorPolicyTest {
         sandbox.setPort(0);
         sandbox.setClock(clock);
         sandbox.start();
-        bundle = SyncBundle.start(directory, sandbox.getBaseUrl(), sandbox.getApiKey(), overrides, clock);
+        Map<String, String> settings = new HashMap<>(Map.of(
+                "virtuous.auth.probe-interval-ms", String.valueOf(PROBE_INTERVAL.toMillis()),
+                "virtuous.circuit.open-for-ms", String.valueOf(OPEN_FOR.toMillis())));
+        settings.putAll(overrides);
+        bundle = SyncBundle.start(directory, sandbox.getBaseUrl(), sandbox.getApiKey(), settings, clock);
     }
 
     private static String donor(String referenceId) {
         return "{\"referenceId\":\"" + referenceId + "\",\"firstName\":\"Grace\",\"lastName\":\"Hopper\"}";
+    }
+
+    /** The number of requests Virtuous has received, once it has stayed the same for {@link #QUIET}. */
+    private int quietRequestCount() {
+        AtomicInteger previous = new AtomicInteger(-1);
+        await().pollDelay(Duration.ZERO).pollInterval(QUIET).atMost(Duration.ofSeconds(15))
+                .until(() -> previous.getAndSet(sandbox.requests().size()) == sandbox.requests().size());
+        return previous.get();
+    }
+
+    private String gateState() throws Exception {
+        return (String) bundle.get("/sync/health").json().get("state");
+    }
+
+    private HealthCheck.Result readiness() {
+        return HealthCheckHelper.invokeReadiness(bundle.context(), "full").stream()
+                .filter(result -> result.getCheck().getId().equals("virtuous-access")).findFirst().orElseThrow();
     }
 
     private DeadLetter letterFor(String referenceId) throws Exception {
@@ -189,5 +312,9 @@ class ErrorPolicyTest {
             }
         }
         return -1;
+    }
+
+    private static <T> T last(List<T> items) {
+        return items.get(items.size() - 1);
     }
 }

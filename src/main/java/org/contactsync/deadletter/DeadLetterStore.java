@@ -75,7 +75,7 @@ public class DeadLetterStore {
         Integer status = failure instanceof VirtuousApiException api ? api.getStatus() : null;
         String virtuousMessage = failure instanceof VirtuousApiException api ? api.getVirtuousMessage() : null;
         String reason = failure == null ? exchange.getVariable("reason", "unknown", String.class) : describe(failure);
-        int attempts = 1 + exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
+        int attempts = 1 + exchange.getVariable(RedeliveryCount.VARIABLE, 0, Integer.class);
         String donor = json.writeValueAsString(entry.donor());
         insert(entry.getReference(), stage, reason, status, virtuousMessage, donor, donor, attempts);
         ledger.markFailed(entry.getReference(), reason);

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * Reads Virtuous error bodies, which are not uniform: the ASP.NET {@code {"message", "modelState"}} shape seen in the field,
  * the documented {@code {"error": {"code", "message", "details[]"}}} target shape, {@code error_description}/{@code errors},
- * plain text (some 401s) and empty bodies (404s).
+ * plain text (some 401s), a bare JSON string, and empty bodies (404s).
  */
 final class ErrorBodies {
 
@@ -33,6 +33,9 @@ final class ErrorBodies {
             String text = body.strip();
             return text.length() > MAX_PLAIN_TEXT ? text.substring(0, MAX_PLAIN_TEXT) + "…" : text;
         }
+        if (root != null && root.isTextual()) {
+            return text(root);
+        }
         if (root == null || !root.isObject()) {
             return body.strip();
         }
@@ -42,9 +45,11 @@ final class ErrorBodies {
             addText(parts, error.get("code"));
             addText(parts, error.get("message"));
             for (JsonNode detail : iterable(error.get("details"))) {
-                String field = detail.path("field").asText("");
-                String message = detail.path("message").asText(detail.path("code").asText(""));
-                parts.add(field.isEmpty() ? message : field + ": " + message);
+                String field = text(detail.get("field"));
+                String message = detail.isObject() ? firstText(detail.get("message"), detail.get("code")) : text(detail);
+                if (message != null) {
+                    parts.add(field == null ? message : field + ": " + message);
+                }
             }
         } else {
             addText(parts, root.get("message"));
@@ -57,9 +62,20 @@ final class ErrorBodies {
     }
 
     private static void addText(List<String> parts, JsonNode node) {
-        if (node != null && node.isValueNode() && !node.asText().isBlank()) {
-            parts.add(node.asText());
+        String text = text(node);
+        if (text != null) {
+            parts.add(text);
         }
+    }
+
+    /** A string, number or boolean worth showing; null for absent, JSON null, blank, objects and arrays. */
+    private static String text(JsonNode node) {
+        return node == null || !node.isValueNode() || node.isNull() || node.asText().isBlank() ? null : node.asText();
+    }
+
+    private static String firstText(JsonNode first, JsonNode second) {
+        String text = text(first);
+        return text != null ? text : text(second);
     }
 
     private static void addFieldErrors(List<String> parts, JsonNode fields) {
@@ -70,12 +86,14 @@ final class ErrorBodies {
             Map.Entry<String, JsonNode> field = it.next();
             List<String> messages = new ArrayList<>();
             for (JsonNode message : iterable(field.getValue())) {
-                messages.add(message.asText());
+                addText(messages, message);
             }
-            if (field.getValue().isValueNode()) {
-                messages.add(field.getValue().asText());
+            addText(messages, field.getValue());
+            if (messages.isEmpty()) {
+                continue;
             }
-            parts.add(field.getKey() + ": " + String.join(", ", messages));
+            // ASP.NET files errors about the body as a whole under an empty key
+            parts.add(field.getKey().isBlank() ? String.join(", ", messages) : field.getKey() + ": " + String.join(", ", messages));
         }
     }
 

@@ -31,6 +31,11 @@ public class VirtuousApiException extends RuntimeException {
 
     /** Server-side trouble and rate limiting pass; a 4xx means the request itself must change. */
     public boolean isRetryable() {
-        return status >= 500 || status == 429 || status == 408;
+        return isServerTrouble(status) || status == 429;
+    }
+
+    /** 5xx and 408: Virtuous, or what fronts it, could not answer this time; these also count towards the circuit breaker. */
+    static boolean isServerTrouble(int status) {
+        return status >= 500 || status == 408;
     }
 }

@@ -11,7 +11,7 @@ import org.apache.camel.Message;
  * Both ends of the one route that talks to Virtuous ({@code virtuous-call}): turns the {@link VirtuousRequest} in the
  * {@code virtuousRequest} variable into an HTTP request, and the answer into a body (parsed JSON, or null for 404 and
  * empty answers) or a {@link VirtuousApiException}. The route strips every message header before the call, so nothing
- * from an inbound request leaks into Virtuous, and this class removes the Authorization header right after it.
+ * from an inbound request leaks into Virtuous, and removes the Authorization header right after it.
  */
 public class VirtuousClient {
 
@@ -44,7 +44,6 @@ public class VirtuousClient {
 
     public Object readResponse(Exchange exchange) throws JsonProcessingException {
         Message message = exchange.getMessage();
-        message.removeHeader(AUTHORIZATION);
         VirtuousRequest request = exchange.getVariable(REQUEST, VirtuousRequest.class);
         int status = message.getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
         String body = message.getBody(String.class);

@@ -1,0 +1,170 @@
+package org.contactsync.virtuous;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether Virtuous may be called at all, in front of the rate governor on every call. Two things close it, and both
+ * make every caller wait (re-checking at least every second, never dropping work) while one probe at a time finds
+ * out whether it may open again:
+ * <ul>
+ *   <li>the API key refused (401) or not permitted (403): retrying cannot help until someone fixes the key, and
+ *       dead-lettering every donor in the meantime would bury the backlog, so the refused request is sent again once
+ *       a probe, every {@code probeInterval}, is accepted;</li>
+ *   <li>the circuit breaker: {@code failureThreshold} answers in a row that were 5xx, 408 or none at all (timeouts,
+ *       refused or reset connections) mean Virtuous is down, so calls stop for {@code openFor} instead of hammering
+ *       it, then one probe goes. A caller waiting here spends none of its donor's retries.</li>
+ * </ul>
+ * Only the probe's answer opens the gate: a request sent before it closed may still come back fine.
+ */
+public class ApiAccessGate {
+
+    public enum State { USABLE, KEY_REFUSED, CIRCUIT_OPEN }
+
+    private static final Logger LOG = LoggerFactory.getLogger("contact-sync.virtuous");
+    private static final long LONGEST_WAIT_MILLIS = 1000;
+
+    private final Clock clock;
+    private final Duration probeInterval;
+    private final int failureThreshold;
+    private final Duration openFor;
+
+    private State state = State.USABLE;
+    private int refusedStatus;
+    private String reason;
+    private Instant since;
+    private Instant nextProbeAt = Instant.MIN;
+    private String probeHolder;
+    private int consecutiveFailures;
+
+    public ApiAccessGate(Clock clock, long probeIntervalMillis, int failureThreshold, long openForMillis) {
+        if (probeIntervalMillis <= 0 || openForMillis <= 0 || failureThreshold < 1) {
+            throw new IllegalArgumentException("virtuous.auth.probe-interval-ms and virtuous.circuit.open-for-ms must be above 0, "
+                    + "virtuous.circuit.failure-threshold at least 1");
+        }
+        this.clock = clock;
+        this.probeInterval = Duration.ofMillis(probeIntervalMillis);
+        this.failureThreshold = failureThreshold;
+        this.openFor = Duration.ofMillis(openForMillis);
+        this.since = clock.instant();
+    }
+
+    /** Waits until this exchange may call Virtuous: at once while it is usable, else once it may be the probe. */
+    public synchronized void acquire(Exchange exchange) throws InterruptedException {
+        while (state != State.USABLE) {
+            Instant now = clock.instant();
+            if (probeHolder == null && !now.isBefore(nextProbeAt)) {
+                probeHolder = exchange.getExchangeId();
+                LOG.debug("Virtuous is {}: one call probes it", state);
+                return;
+            }
+            long untilProbe = probeHolder == null ? Duration.between(now, nextProbeAt).toMillis() : LONGEST_WAIT_MILLIS;
+            wait(Math.max(1, Math.min(untilProbe, LONGEST_WAIT_MILLIS)));
+        }
+    }
+
+    /**
+     * Reads the answer's status. Returns true when the key was refused: the caller sends the same request again once
+     * the gate lets it, so its donor stays where it is instead of reaching the dead letter.
+     */
+    public synchronized boolean observe(Exchange exchange) {
+        int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        boolean probe = exchange.getExchangeId().equals(probeHolder);
+        if (probe) {
+            probeHolder = null;
+        }
+        if (status == 401 || status == 403) {
+            keyRefused(status, probe);
+        } else if (VirtuousApiException.isServerTrouble(status)) {
+            failed("HTTP " + status, probe);
+        } else if (status != 429) {
+            // any other answer, a 4xx about the request included, means Virtuous is up and took the key
+            answered(probe);
+        }
+        notifyAll();
+        return status == 401 || status == 403;
+    }
+
+    /** The call got no answer or could not be sent; a lost connection counts towards the circuit. Rethrows the failure. */
+    public synchronized void unanswered(Exchange exchange, Exception failure) throws Exception {
+        boolean probe = exchange.getExchangeId().equals(probeHolder);
+        if (probe) {
+            probeHolder = null;
+        }
+        if (failure instanceof IOException) {
+            failed(failure.getClass().getSimpleName(), probe);
+        }
+        notifyAll();
+        throw failure;
+    }
+
+    /** False while Virtuous refuses the key or the circuit is open: work queued now would only wait. */
+    public synchronized boolean isUsable() {
+        return state == State.USABLE;
+    }
+
+    /** For the health check and {@code GET /sync/health}; never holds the key. */
+    public synchronized Map<String, Object> status() {
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("state", state.name());
+        status.put("since", since.toString());
+        if (state != State.USABLE) {
+            status.put("reason", reason);
+            status.put("nextProbeAt", nextProbeAt.toString());
+        }
+        status.put("consecutiveFailures", consecutiveFailures);
+        return status;
+    }
+
+    private void keyRefused(int status, boolean probe) {
+        Instant now = clock.instant();
+        consecutiveFailures = 0;
+        if (state != State.KEY_REFUSED || refusedStatus != status) {
+            refusedStatus = status;
+            reason = status == 401
+                    ? "HTTP 401: Virtuous refused the API key; set a valid key in VIRTUOUS_API_KEY (virtuous.api.key)"
+                    : "HTTP 403: the API key may not do this; give its permission group access in Virtuous (Settings > Connectivity > API Keys)";
+            LOG.error("{}. Every Virtuous call waits and donors stay queued; the key is tried again every {} s",
+                    reason, probeInterval.toSeconds());
+            close(State.KEY_REFUSED, now, probeInterval);
+        } else if (probe) {
+            nextProbeAt = now.plus(probeInterval);
+        }
+    }
+
+    private void failed(String what, boolean probe) {
+        Instant now = clock.instant();
+        consecutiveFailures++;
+        if (state == State.USABLE && consecutiveFailures >= failureThreshold) {
+            reason = "Virtuous failed " + consecutiveFailures + " times in a row (last: " + what + ")";
+            LOG.warn("{}: calls stop for {} s, then one probes it", reason, openFor.toSeconds());
+            close(State.CIRCUIT_OPEN, now, openFor);
+        } else if (probe) {
+            nextProbeAt = now.plus(state == State.KEY_REFUSED ? probeInterval : openFor);
+        }
+    }
+
+    private void answered(boolean probe) {
+        consecutiveFailures = 0;
+        if (state != State.USABLE && probe) {
+            LOG.info("Virtuous answers {}: calls resume", state == State.KEY_REFUSED ? "and accepts the API key again" : "again");
+            state = State.USABLE;
+            reason = null;
+            since = clock.instant();
+        }
+    }
+
+    private void close(State closed, Instant now, Duration untilProbe) {
+        state = closed;
+        since = now;
+        nextProbeAt = now.plus(untilProbe);
+    }
+}

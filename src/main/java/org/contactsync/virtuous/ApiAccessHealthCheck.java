@@ -1,0 +1,37 @@
+package org.contactsync.virtuous;
+
+import java.util.Map;
+
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+
+/**
+ * Readiness of the bundle's access to Virtuous: DOWN, with the reason, while Virtuous refuses the API key, since only
+ * a person can fix that. An open circuit breaker stays UP with its details: the outage is Virtuous's, it heals on its
+ * own, and intake keeps recording donors meanwhile. Never a liveness check: restarting the bundle fixes neither.
+ */
+public class ApiAccessHealthCheck extends AbstractHealthCheck {
+
+    private final ApiAccessGate gate;
+
+    public ApiAccessHealthCheck(ApiAccessGate gate) {
+        super("contact-sync", "virtuous-access");
+        this.gate = gate;
+    }
+
+    @Override
+    public boolean isLiveness() {
+        return false;
+    }
+
+    @Override
+    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        Map<String, Object> status = gate.status();
+        builder.details(status);
+        if (ApiAccessGate.State.KEY_REFUSED.name().equals(status.get("state"))) {
+            builder.message((String) status.get("reason")).down();
+        } else {
+            builder.up();
+        }
+    }
+}

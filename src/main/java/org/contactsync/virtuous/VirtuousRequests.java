@@ -2,8 +2,11 @@ package org.contactsync.virtuous;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
+import org.contactsync.ledger.BulkChunk;
 import org.contactsync.ledger.ReferencePair;
 
 /** The Virtuous endpoints the bundle uses, as requests; every value that goes into a URL is encoded here. */
@@ -21,6 +24,22 @@ public class VirtuousRequests {
     /** The donor is already the Transaction's flat payload, referenceSource and referenceId included. */
     public VirtuousRequest submitTransaction(Map<String, Object> donor) {
         return new VirtuousRequest("transaction-submit", "POST", "/api/Contact/Transaction", donor);
+    }
+
+    /**
+     * One Contact import for the chunk: the Batch names the referenceSource once, each item keeps the Transaction's
+     * flat fields and its referenceId (the contact-batch-endpoint seed).
+     */
+    public VirtuousRequest submitBatch(BulkChunk chunk) {
+        List<Map<String, Object>> contacts = chunk.donors().stream().map(entry -> {
+            Map<String, Object> item = new LinkedHashMap<>(entry.donor());
+            item.remove("referenceSource");
+            return item;
+        }).toList();
+        Map<String, Object> batch = new LinkedHashMap<>();
+        batch.put("referenceSource", chunk.referenceSource());
+        batch.put("contacts", contacts);
+        return new VirtuousRequest("batch-submit", "POST", "/api/Contact/Batch", batch);
     }
 
     public VirtuousRequest contactById(long contactId) {

@@ -250,6 +250,27 @@ public class SyncLedger {
         return counts;
     }
 
+    /**
+     * Every PENDING donor the poll is due to ask about (the same rule as {@link #claimForPoll}), with its submit time,
+     * claiming none: a Contact Query answers for all of them at once.
+     */
+    public Map<ReferencePair, OffsetDateTime> duePending(Duration after) throws SQLException {
+        OffsetDateTime due = now().minus(after);
+        Map<ReferencePair, OffsetDateTime> pending = new LinkedHashMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement query = c.prepareStatement("SELECT reference_source, reference_id, submitted_at FROM sync_ledger "
+                     + "WHERE state = 'PENDING' AND submitted_at <= ? AND (polled_at IS NULL OR polled_at <= ?)")) {
+            query.setObject(1, due);
+            query.setObject(2, due);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    pending.put(new ReferencePair(rows.getString(1), rows.getString(2)), rows.getObject(3, OffsetDateTime.class));
+                }
+            }
+        }
+        return pending;
+    }
+
     /** The lookup found the donor's Contact: RECEIVED -> SYNCED. */
     public void markSynced(ReferencePair reference, long contactId, String resolvedBy) throws SQLException {
         transition(reference, SyncState.SYNCED, "state = 'RECEIVED'", linked(contactId, resolvedBy),

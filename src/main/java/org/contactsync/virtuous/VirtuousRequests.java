@@ -2,6 +2,9 @@ package org.contactsync.virtuous;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +14,11 @@ import org.contactsync.ledger.ReferencePair;
 
 /** The Virtuous endpoints the bundle uses, as requests; every value that goes into a URL is encoded here. */
 public class VirtuousRequests {
+
+    /** The most Contacts one Query page returns (Postman text: take defaults to 10, at most 1000). */
+    public static final int QUERY_PAGE = 1000;
+    // Virtuous's own timestamps are UTC without a zone; its filter values are written the same way
+    private static final DateTimeFormatter UTC_TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
 
     public VirtuousRequest findByReference(ReferencePair reference) {
         return new VirtuousRequest("find-by-reference", "GET", "/api/Contact/Find?referenceSource=" + encode(reference.referenceSource())
@@ -40,6 +48,17 @@ public class VirtuousRequests {
         batch.put("referenceSource", chunk.referenceSource());
         batch.put("contacts", contacts);
         return new VirtuousRequest("batch-submit", "POST", "/api/Contact/Batch", batch);
+    }
+
+    /**
+     * A page of full Contacts (with their contactReferences) modified after {@code since}, oldest change first. The
+     * condition's names are the ones the docs guides use; organisations may name them otherwise (GET /api/Contact/QueryOptions).
+     */
+    public VirtuousRequest modifiedSince(Instant since, int skip) {
+        Map<String, Object> condition = Map.of("parameter", "Last Modified Date", "operator", "Is After", "value", UTC_TIMESTAMP.format(since));
+        Map<String, Object> query = Map.of("groups", List.of(Map.of("conditions", List.of(condition))),
+                "sortBy", "Last Modified Date", "descending", false);
+        return new VirtuousRequest("contact-query", "POST", "/api/Contact/Query/FullContact?skip=" + skip + "&take=" + QUERY_PAGE, query);
     }
 
     public VirtuousRequest contactById(long contactId) {

@@ -79,7 +79,7 @@ public class BulkLoads {
             try (ResultSet key = insert.getGeneratedKeys()) {
                 key.next();
                 long id = key.getLong(1);
-                LOG.info("bulk load {} ({}): {} donors, recorded in the ledger before any is sent", id, origin, donors);
+                LOG.info("bulk load {} ({}): {} donors, each recorded in the ledger before any is sent", id, origin, donors);
                 return id;
             }
         }

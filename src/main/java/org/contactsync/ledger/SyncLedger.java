@@ -153,12 +153,15 @@ public class SyncLedger {
         }
     }
 
-    /** RECEIVED donors nobody holds: left by a crash or a lost in-memory hand-off. */
+    /**
+     * RECEIVED donors nobody holds: left by a crash or a lost in-memory hand-off. Those of a bulk load wait for its
+     * worker, unless they are linked to a Contact already (a later change: the update path takes it).
+     */
     public List<ReferencePair> unclaimedReceived(int limit) throws SQLException {
         List<ReferencePair> due = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement query = c.prepareStatement("SELECT reference_source, reference_id FROM sync_ledger "
-                     + "WHERE state = 'RECEIVED' AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY updated_at")) {
+                     + "WHERE state = 'RECEIVED' AND (bulk_load_id IS NULL OR contact_id IS NOT NULL) AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY updated_at")) {
             query.setObject(1, now());
             query.setMaxRows(limit);
             try (ResultSet rows = query.executeQuery()) {
@@ -168,6 +171,110 @@ public class SyncLedger {
             }
         }
         return due;
+    }
+
+    /**
+     * Puts a RECEIVED donor into a bulk load, so the bulk worker sends it with a Batch instead of the live queue with a
+     * Find and a Transaction. Returns false, changing nothing, for a donor the ledger already links to a Contact: the
+     * import cannot update a Contact by its id, the live path can.
+     */
+    public boolean enlist(ReferencePair reference, long loadId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement update = c.prepareStatement("UPDATE sync_ledger SET bulk_load_id = ? WHERE reference_source = ? "
+                     + "AND reference_id = ? AND state = 'RECEIVED' AND contact_id IS NULL")) {
+            update.setLong(1, loadId);
+            update.setString(2, reference.referenceSource());
+            update.setString(3, reference.referenceId());
+            return update.executeUpdate() == 1;
+        }
+    }
+
+    /**
+     * Claims up to {@code size} RECEIVED donors of the oldest ready bulk load that has any left, all of one
+     * referenceSource, like {@link #claim}: a crash mid-chunk leaves them to be claimed again once the lease has passed.
+     */
+    public BulkChunk claimBulkChunk(int size) throws SQLException {
+        OffsetDateTime now = now();
+        try (Connection c = dataSource.getConnection()) {
+            long loadId;
+            String source;
+            try (PreparedStatement first = c.prepareStatement("SELECT l.bulk_load_id, l.reference_source FROM sync_ledger l "
+                    + "JOIN bulk_load b ON b.id = l.bulk_load_id WHERE l.state = 'RECEIVED' AND l.contact_id IS NULL "
+                    + "AND b.ready_at IS NOT NULL AND (l.claimed_until IS NULL OR l.claimed_until < ?) ORDER BY l.bulk_load_id, l.received_at")) {
+                first.setObject(1, now);
+                first.setMaxRows(1);
+                try (ResultSet row = first.executeQuery()) {
+                    if (!row.next()) {
+                        return BulkChunk.none();
+                    }
+                    loadId = row.getLong(1);
+                    source = row.getString(2);
+                }
+            }
+            List<LedgerEntry> claimed = new ArrayList<>();
+            try (PreparedStatement query = c.prepareStatement("SELECT " + COLUMNS + " FROM sync_ledger WHERE bulk_load_id = ? "
+                    + "AND reference_source = ? AND state = 'RECEIVED' AND contact_id IS NULL AND (claimed_until IS NULL OR claimed_until < ?) "
+                    + "ORDER BY received_at");
+                 PreparedStatement claim = c.prepareStatement("UPDATE sync_ledger SET claimed_until = ?, attempts = attempts + 1 "
+                         + "WHERE reference_source = ? AND reference_id = ? AND state = 'RECEIVED' AND (claimed_until IS NULL OR claimed_until < ?)")) {
+                query.setLong(1, loadId);
+                query.setString(2, source);
+                query.setObject(3, now);
+                query.setMaxRows(size);
+                try (ResultSet rows = query.executeQuery()) {
+                    while (rows.next()) {
+                        LedgerEntry entry = toEntry(rows);
+                        claim.setObject(1, now.plus(claimLease));
+                        claim.setString(2, entry.referenceSource());
+                        claim.setString(3, entry.referenceId());
+                        claim.setObject(4, now);
+                        if (claim.executeUpdate() == 1) {
+                            claimed.add(entry);
+                        }
+                    }
+                }
+            }
+            return new BulkChunk(loadId, source, claimed);
+        }
+    }
+
+    /** The donors of a bulk load by state. */
+    public Map<SyncState, Long> countsInLoad(long loadId) throws SQLException {
+        Map<SyncState, Long> counts = new EnumMap<>(SyncState.class);
+        for (SyncState state : SyncState.values()) {
+            counts.put(state, 0L);
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement query = c.prepareStatement("SELECT state, COUNT(*) FROM sync_ledger WHERE bulk_load_id = ? GROUP BY state")) {
+            query.setLong(1, loadId);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    counts.put(SyncState.valueOf(rows.getString(1)), rows.getLong(2));
+                }
+            }
+        }
+        return counts;
+    }
+
+    /**
+     * Every PENDING donor the poll is due to ask about (the same rule as {@link #claimForPoll}), with its submit time,
+     * claiming none: a Contact Query answers for all of them at once.
+     */
+    public Map<ReferencePair, OffsetDateTime> duePending(Duration after) throws SQLException {
+        OffsetDateTime due = now().minus(after);
+        Map<ReferencePair, OffsetDateTime> pending = new LinkedHashMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement query = c.prepareStatement("SELECT reference_source, reference_id, submitted_at FROM sync_ledger "
+                     + "WHERE state = 'PENDING' AND submitted_at <= ? AND (polled_at IS NULL OR polled_at <= ?)")) {
+            query.setObject(1, due);
+            query.setObject(2, due);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    pending.put(new ReferencePair(rows.getString(1), rows.getString(2)), rows.getObject(3, OffsetDateTime.class));
+                }
+            }
+        }
+        return pending;
     }
 
     /**

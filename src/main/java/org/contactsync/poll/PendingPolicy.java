@@ -3,13 +3,16 @@ package org.contactsync.poll;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.contactsync.ledger.LedgerEntry;
+import org.contactsync.ledger.ReferencePair;
 import org.contactsync.ledger.SyncLedger;
 
 /**
@@ -39,6 +42,11 @@ public class PendingPolicy {
     /** The PENDING donors this run polls, each claimed for this node. */
     public List<LedgerEntry> claimDue() throws SQLException {
         return ledger.claimForPoll(after, batchSize);
+    }
+
+    /** Every PENDING donor due for a poll, with its submit time, none claimed. */
+    public Map<ReferencePair, OffsetDateTime> due() throws SQLException {
+        return ledger.duePending(after);
     }
 
     public boolean isPastDeadline(LedgerEntry entry) {

@@ -141,6 +141,31 @@ public class RateGovernor {
         return status;
     }
 
+    /**
+     * How long {@code requests} more calls would wait for budget if nothing else spent any: a plan for work such as a
+     * bulk load, not a promise (live donors, polls and the organisation's other integrations spend from the same budget).
+     */
+    public synchronized Duration waitFor(int requests) {
+        Instant now = clock.instant();
+        if (now.isBefore(pausedUntil)) {
+            // a 429's Retry-After ends with a fresh window
+            return Duration.between(now, pausedUntil).plus(laterWindows(requests));
+        }
+        boolean turned = !now.isBefore(windowEnd);
+        int available = Math.max(0, Math.min(share() - (turned ? 0 : spent), (turned ? limit : remaining) - floor));
+        if (requests <= available) {
+            return Duration.ZERO;
+        }
+        Instant nextWindow = turned ? now.plus(WINDOW) : windowEnd;
+        return Duration.between(now, nextWindow).plus(laterWindows(requests - available));
+    }
+
+    /** The windows after the first that {@code requests} calls need, each window giving our share above the floor. */
+    private Duration laterWindows(int requests) {
+        int perWindow = Math.max(1, Math.min(share(), limit - floor));
+        return WINDOW.multipliedBy((requests + perWindow - 1) / perWindow - 1);
+    }
+
     private int share() {
         return (int) Math.floor(limit * maxShare);
     }

@@ -67,6 +67,11 @@ public class ContactUpdates {
         return baseline;
     }
 
+    /** What Virtuous takes of a donor submitted as a Transaction or a Batch item: the baseline of a PENDING donor. */
+    public Map<String, Object> submitted(Map<String, Object> donor) {
+        return DonorChanges.transactionPayload(donor);
+    }
+
     /** The full Contact record as read, with the update's changes applied: what is PUT back. */
     public Map<String, Object> applyTo(ContactUpdate update, Map<String, Object> contact) {
         Map<String, Object> record = copy(contact);

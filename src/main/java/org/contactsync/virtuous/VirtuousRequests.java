@@ -2,13 +2,24 @@ package org.contactsync.virtuous;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
+import org.contactsync.ledger.BulkChunk;
 import org.contactsync.ledger.ReferencePair;
 import org.contactsync.update.DonorChanges;
 
 /** The Virtuous endpoints the bundle uses, as requests; every value that goes into a URL is encoded here. */
 public class VirtuousRequests {
+
+    /** The most Contacts one Query page returns (Postman text: take defaults to 10, at most 1000). */
+    public static final int QUERY_PAGE = 1000;
+    // Virtuous's own timestamps are UTC without a zone; its filter values are written the same way
+    private static final DateTimeFormatter UTC_TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
 
     public VirtuousRequest findByReference(ReferencePair reference) {
         return new VirtuousRequest("find-by-reference", "GET", "/api/Contact/Find?referenceSource=" + encode(reference.referenceSource())
@@ -22,6 +33,33 @@ public class VirtuousRequests {
     /** The donor is the Transaction's flat payload, referenceSource and referenceId included, but for the update-only fields. */
     public VirtuousRequest submitTransaction(Map<String, Object> donor) {
         return new VirtuousRequest("transaction-submit", "POST", "/api/Contact/Transaction", DonorChanges.transactionPayload(donor));
+    }
+
+    /**
+     * One Contact import for the chunk: the Batch names the referenceSource once, each item keeps the Transaction's
+     * flat fields and its referenceId (the contact-batch-endpoint seed).
+     */
+    public VirtuousRequest submitBatch(BulkChunk chunk) {
+        List<Map<String, Object>> contacts = chunk.donors().stream().map(entry -> {
+            Map<String, Object> item = DonorChanges.transactionPayload(entry.donor());
+            item.remove("referenceSource");
+            return item;
+        }).toList();
+        Map<String, Object> batch = new LinkedHashMap<>();
+        batch.put("referenceSource", chunk.referenceSource());
+        batch.put("contacts", contacts);
+        return new VirtuousRequest("batch-submit", "POST", "/api/Contact/Batch", batch);
+    }
+
+    /**
+     * A page of full Contacts (with their contactReferences) modified after {@code since}, oldest change first. The
+     * condition's names are the ones the docs guides use; organisations may name them otherwise (GET /api/Contact/QueryOptions).
+     */
+    public VirtuousRequest modifiedSince(Instant since, int skip) {
+        Map<String, Object> condition = Map.of("parameter", "Last Modified Date", "operator", "Is After", "value", UTC_TIMESTAMP.format(since));
+        Map<String, Object> query = Map.of("groups", List.of(Map.of("conditions", List.of(condition))),
+                "sortBy", "Last Modified Date", "descending", false);
+        return new VirtuousRequest("contact-query", "POST", "/api/Contact/Query/FullContact?skip=" + skip + "&take=" + QUERY_PAGE, query);
     }
 
     public VirtuousRequest contactById(long contactId) {

@@ -1,0 +1,255 @@
+package org.contactsync.bulk;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import javax.sql.DataSource;
+
+import org.contactsync.ledger.BulkChunk;
+import org.contactsync.ledger.ReferencePair;
+import org.contactsync.ledger.SyncLedger;
+import org.contactsync.ledger.SyncState;
+import org.contactsync.ratelimit.RateGovernor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Bulk loads: a delivery of more donors than {@code sync.bulk.threshold} is recorded in the ledger first, then sent to
+ * {@code POST /api/Contact/Batch} {@code sync.batch.size} donors at a time by the bulk worker. Progress is read from the
+ * ledger (a donor is done once it is no longer RECEIVED), so it survives a restart, and is logged after every chunk.
+ */
+public class BulkLoads {
+
+    private static final Logger LOG = LoggerFactory.getLogger("contact-sync.bulk");
+    /** How many of the newest loads the status API shows. */
+    private static final int SHOWN = 10;
+
+    private final DataSource dataSource;
+    private final SyncLedger ledger;
+    private final RateGovernor governor;
+    private final Clock clock;
+    private final int batchSize;
+
+    public BulkLoads(DataSource dataSource, SyncLedger ledger, RateGovernor governor, Clock clock, int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("sync.batch.size must be at least 1, was " + batchSize);
+        }
+        this.dataSource = dataSource;
+        this.ledger = ledger;
+        this.governor = governor;
+        this.clock = clock;
+        this.batchSize = batchSize;
+    }
+
+    /**
+     * At start, before any intake runs: a load whose intake a stop interrupted is sent with the donors that reached the
+     * ledger (its file, still in the inbox, is read again as a new delivery; donors already recorded are unchanged there).
+     */
+    public void recover() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement update = c.prepareStatement("UPDATE bulk_load SET ready_at = ? WHERE ready_at IS NULL")) {
+            update.setObject(1, now());
+            int recovered = update.executeUpdate();
+            if (recovered > 0) {
+                LOG.info("{} bulk load(s) whose intake was interrupted are sent with the donors the ledger holds", recovered);
+            }
+        }
+    }
+
+    /** A new load for a delivery of {@code donors} donors; they are enlisted one by one as intake records them. */
+    public long open(String origin, int donors) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement insert = c.prepareStatement("INSERT INTO bulk_load (origin, donors, chunks, opened_at) VALUES (?, ?, 0, ?)",
+                     Statement.RETURN_GENERATED_KEYS)) {
+            insert.setString(1, SyncLedger.toColumn(origin));
+            insert.setInt(2, donors);
+            insert.setObject(3, now());
+            insert.executeUpdate();
+            try (ResultSet key = insert.getGeneratedKeys()) {
+                key.next();
+                long id = key.getLong(1);
+                LOG.info("bulk load {} ({}): {} donors, each recorded in the ledger before any is sent", id, origin, donors);
+                return id;
+            }
+        }
+    }
+
+    /** Whether the donor waits in the load ({@code loadId} null: the delivery is not a bulk load). See {@link SyncLedger#enlist}. */
+    public boolean enlist(Long loadId, ReferencePair reference) throws SQLException {
+        return loadId != null && ledger.enlist(reference, loadId);
+    }
+
+    /** Intake has recorded every donor of the load: the worker may send it. Logs what it will cost and how long the budget makes it wait. */
+    public void ready(long loadId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement update = c.prepareStatement("UPDATE bulk_load SET ready_at = ? WHERE id = ?")) {
+            update.setObject(1, now());
+            update.setLong(2, loadId);
+            update.executeUpdate();
+        }
+        Progress load = progress(loadId);
+        if (load.waiting() == 0) {
+            finish(load);
+            return;
+        }
+        int chunks = chunks(load.waiting());
+        Duration wait = governor.waitFor(chunks);
+        LOG.info("bulk load {} ({}): {} donors to submit in {} Batch request(s) of up to {}; at the current budget {}", loadId,
+                load.origin(), load.waiting(), chunks, batchSize, wait.isZero() ? "they go now, without waiting"
+                        : "they wait about " + human(wait) + " for it (our share: " + governor.status().get("ourShare") + " requests an hour)");
+    }
+
+    /** The next chunk for the worker, claimed; empty when no ready load has donors left. */
+    public BulkChunk nextChunk() throws SQLException {
+        BulkChunk chunk = ledger.claimBulkChunk(batchSize);
+        if (!chunk.isEmpty()) {
+            try (Connection c = dataSource.getConnection();
+                 PreparedStatement update = c.prepareStatement("UPDATE bulk_load SET started_at = ? WHERE id = ? AND started_at IS NULL")) {
+                update.setObject(1, now());
+                update.setLong(2, chunk.loadId());
+                update.executeUpdate();
+            }
+        }
+        return chunk;
+    }
+
+    /** After a chunk: counts it, logs the load's progress, and closes the load once none of its donors waits. */
+    public void progress(BulkChunk chunk) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement update = c.prepareStatement("UPDATE bulk_load SET chunks = chunks + 1 WHERE id = ?")) {
+            update.setLong(1, chunk.loadId());
+            update.executeUpdate();
+        }
+        Progress load = progress(chunk.loadId());
+        if (load.waiting() == 0) {
+            finish(load);
+        } else {
+            LOG.info("bulk load {} ({}): {}/{} donors submitted ({}%), {} donors/s, ETA {}", load.id(), load.origin(), load.done(),
+                    load.total(), load.done() * 100 / load.total(), String.format("%.1f", load.donorsPerSecond()), human(eta(load)));
+        }
+    }
+
+    /** The newest loads, for the status API. */
+    public List<Map<String, Object>> status() throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement query = c.prepareStatement("SELECT id FROM bulk_load ORDER BY id DESC")) {
+            query.setMaxRows(SHOWN);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    ids.add(rows.getLong(1));
+                }
+            }
+        }
+        List<Map<String, Object>> loads = new ArrayList<>();
+        for (long id : ids) {
+            Progress load = progress(id);
+            loads.add(load.toView(load.finishedAt() == null ? eta(load) : null));
+        }
+        return loads;
+    }
+
+    private void finish(Progress load) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement update = c.prepareStatement("UPDATE bulk_load SET finished_at = ? WHERE id = ? AND finished_at IS NULL")) {
+            update.setObject(1, now());
+            update.setLong(2, load.id());
+            if (update.executeUpdate() == 0) {
+                return;
+            }
+        }
+        LOG.info("bulk load {} ({}) done: {} donors submitted, {} in the dead letter, {} Batch request(s){}", load.id(), load.origin(),
+                load.total() - load.failed(), load.failed(), load.chunks(),
+                load.startedAt() == null ? "" : ", " + human(Duration.between(load.startedAt(), now())));
+    }
+
+    private Progress progress(long loadId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement query = c.prepareStatement("SELECT origin, chunks, started_at, finished_at FROM bulk_load WHERE id = ?")) {
+            query.setLong(1, loadId);
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                Map<SyncState, Long> counts = ledger.countsInLoad(loadId);
+                long total = counts.values().stream().mapToLong(Long::longValue).sum();
+                return new Progress(loadId, row.getString("origin"), total, counts.get(SyncState.RECEIVED), counts.get(SyncState.FAILED),
+                        row.getInt("chunks"), row.getObject("started_at", OffsetDateTime.class),
+                        row.getObject("finished_at", OffsetDateTime.class), now());
+            }
+        }
+    }
+
+    /** The later of the pace so far and the budget's wait for the chunks left. */
+    private Duration eta(Progress load) {
+        Duration budget = governor.waitFor(chunks(load.waiting()));
+        Duration pace = load.atPace();
+        return budget.compareTo(pace) > 0 ? budget : pace;
+    }
+
+    private int chunks(long donors) {
+        return (int) ((donors + batchSize - 1) / batchSize);
+    }
+
+    private OffsetDateTime now() {
+        return OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+    }
+
+    /** {@code 2h05m}, {@code 3m20s}, {@code 42s}. */
+    static String human(Duration duration) {
+        long seconds = Math.max(0, duration.toSeconds());
+        if (seconds >= 3600) {
+            return String.format("%dh%02dm", seconds / 3600, seconds % 3600 / 60);
+        }
+        return seconds >= 60 ? String.format("%dm%02ds", seconds / 60, seconds % 60) : seconds + "s";
+    }
+
+    /** One load as the ledger sees it at {@code now}. */
+    private record Progress(long id, String origin, long total, long waiting, long failed, int chunks, OffsetDateTime startedAt,
+            OffsetDateTime finishedAt, OffsetDateTime now) {
+
+        long done() {
+            return total - waiting;
+        }
+
+        double donorsPerSecond() {
+            if (startedAt == null) {
+                return 0;
+            }
+            long millis = Math.max(1, Duration.between(startedAt, finishedAt == null ? now : finishedAt).toMillis());
+            return done() * 1000.0 / millis;
+        }
+
+        /** How long the donors left take at the pace so far (zero before the first chunk: no pace yet). */
+        Duration atPace() {
+            double rate = donorsPerSecond();
+            return rate <= 0 ? Duration.ZERO : Duration.ofMillis((long) (waiting * 1000 / rate));
+        }
+
+        /** {@code eta} null for a finished load. */
+        Map<String, Object> toView(Duration eta) {
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("id", id);
+            view.put("origin", origin);
+            view.put("total", total);
+            view.put("done", done());
+            view.put("failed", failed);
+            view.put("batchRequests", chunks);
+            view.put("donorsPerSecond", Math.round(donorsPerSecond() * 10) / 10.0);
+            view.put("etaSeconds", eta == null ? null : eta.toSeconds());
+            view.put("startedAt", startedAt == null ? null : startedAt.toString());
+            view.put("finishedAt", finishedAt == null ? null : finishedAt.toString());
+            view.values().removeIf(Objects::isNull);
+            return view;
+        }
+    }
+}

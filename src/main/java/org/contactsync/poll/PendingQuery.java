@@ -1,0 +1,63 @@
+package org.contactsync.poll;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+import org.contactsync.ledger.LedgerEntry;
+import org.contactsync.ledger.ReferencePair;
+
+/**
+ * Reconciliation at scale: when many PENDING donors are due, one {@code POST /api/Contact/Query/FullContact} page
+ * (up to 1000 Contacts modified since the oldest due submit) answers for all of them, where polling by reference costs
+ * one GET each. The GETs remain for what the Query leaves unsettled, and for runs with few donors due.
+ */
+public class PendingQuery {
+
+    private final PendingPolicy policy;
+    private final Duration overlap;
+    private final int queryMin;
+
+    /**
+     * @param overlap  how much earlier than the oldest submit the Query looks, for the difference between our clock and
+     *                 Virtuous's ({@code 1h}, {@code 90m}, {@code PT1H})
+     * @param queryMin the fewest due donors worth a Query
+     */
+    public PendingQuery(PendingPolicy policy, String overlap, int queryMin) {
+        this.policy = policy;
+        this.overlap = PendingPolicy.parse("sync.poll.query-overlap", overlap);
+        this.queryMin = queryMin;
+    }
+
+    /** This run's Query, or null when fewer than {@code sync.poll.query-min} donors are due: the GETs cost no more then. */
+    public QueryScan plan() throws SQLException {
+        Map<ReferencePair, OffsetDateTime> due = policy.due();
+        if (due.isEmpty() || due.size() < queryMin) {
+            return null;
+        }
+        OffsetDateTime oldest = Collections.min(due.values());
+        return new QueryScan(due.keySet(), oldest.toInstant().minus(overlap));
+    }
+
+    /** One page's confirmations, for the resolution aggregator; see {@link QueryScan#read}. */
+    public List<Map<String, Object>> read(QueryScan scan, Map<String, Object> page) {
+        return scan.read(page);
+    }
+
+    public void failed(QueryScan scan, String reason) {
+        scan.failed(reason);
+    }
+
+    /**
+     * The claimed donors that still need a GET by reference: after a complete scan only those past the deadline (the
+     * last check before the dead letter, which also finds a Contact the import matched without changing it); after a
+     * scan that stopped early or failed, every one it did not settle.
+     */
+    public List<LedgerEntry> needingGets(QueryScan scan) throws SQLException {
+        return policy.claimDue().stream().filter(entry -> scan.isUnsettled(entry.getReference())
+                && (!scan.isComplete() || policy.isPastDeadline(entry))).toList();
+    }
+}

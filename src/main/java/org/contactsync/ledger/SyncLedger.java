@@ -41,6 +41,8 @@ public class SyncLedger {
     private static final String COLUMNS = "reference_source, reference_id, state, donor_json, fingerprint, contact_id, resolved_by, "
             + "attempts, last_error, received_at, submitted_at, synced_at, updated_at, baseline_json";
     private static final String DUPLICATE_KEY = "23505";
+    /** PENDING, submitted at least the poll's wait ago and not polled within it (both parameters: now minus that wait). */
+    private static final String DUE_FOR_POLL = "state = 'PENDING' AND submitted_at <= ? AND (polled_at IS NULL OR polled_at <= ?)";
 
     private final DataSource dataSource;
     private final Clock clock;
@@ -240,20 +242,7 @@ public class SyncLedger {
 
     /** The donors of a bulk load by state. */
     public Map<SyncState, Long> countsInLoad(long loadId) throws SQLException {
-        Map<SyncState, Long> counts = new EnumMap<>(SyncState.class);
-        for (SyncState state : SyncState.values()) {
-            counts.put(state, 0L);
-        }
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement query = c.prepareStatement("SELECT state, COUNT(*) FROM sync_ledger WHERE bulk_load_id = ? GROUP BY state")) {
-            query.setLong(1, loadId);
-            try (ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    counts.put(SyncState.valueOf(rows.getString(1)), rows.getLong(2));
-                }
-            }
-        }
-        return counts;
+        return countByState(" WHERE bulk_load_id = ?", loadId);
     }
 
     /**
@@ -265,7 +254,7 @@ public class SyncLedger {
         Map<ReferencePair, OffsetDateTime> pending = new LinkedHashMap<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement query = c.prepareStatement("SELECT reference_source, reference_id, submitted_at FROM sync_ledger "
-                     + "WHERE state = 'PENDING' AND submitted_at <= ? AND (polled_at IS NULL OR polled_at <= ?)")) {
+                     + "WHERE " + DUE_FOR_POLL)) {
             query.setObject(1, due);
             query.setObject(2, due);
             try (ResultSet rows = query.executeQuery()) {
@@ -349,12 +338,12 @@ public class SyncLedger {
      */
     public boolean reopenIfChanged(ReferencePair reference) throws SQLException {
         LedgerEntry entry = entry(reference);
-        if (entry == null || entry.state() != SyncState.SYNCED || !DonorChanges.pending(entry.baseline(), entry.donor())) {
+        if (entry == null || entry.state() != SyncState.SYNCED) {
             return false;
         }
-        return transition(reference, SyncState.RECEIVED, "state = 'SYNCED' AND fingerprint = '" + entry.fingerprint() + "'",
-                "changed since Virtuous took it: " + String.join(", ", DonorChanges.between(entry.baseline(), entry.donor()).keySet()),
-                "attempts = 0");
+        Map<String, Object> changes = DonorChanges.between(entry.baseline(), entry.donor());
+        return !changes.isEmpty() && transition(reference, SyncState.RECEIVED, "state = 'SYNCED' AND fingerprint = '" + entry.fingerprint() + "'",
+                "changed since Virtuous took it: " + String.join(", ", changes.keySet()), "attempts = 0");
     }
 
     /** How a SYNCED change reads in the log and the history. */
@@ -381,8 +370,8 @@ public class SyncLedger {
         OffsetDateTime due = now.minus(after);
         List<LedgerEntry> claimed = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement query = c.prepareStatement("SELECT " + COLUMNS + ", polled_at FROM sync_ledger WHERE state = 'PENDING' "
-                     + "AND submitted_at <= ? AND (polled_at IS NULL OR polled_at <= ?) ORDER BY polled_at NULLS FIRST, submitted_at");
+             PreparedStatement query = c.prepareStatement("SELECT " + COLUMNS + ", polled_at FROM sync_ledger WHERE " + DUE_FOR_POLL
+                     + " ORDER BY polled_at NULLS FIRST, submitted_at");
              PreparedStatement claim = c.prepareStatement("UPDATE sync_ledger SET polled_at = ? WHERE reference_source = ? "
                      + "AND reference_id = ? AND state = 'PENDING' AND (polled_at IS NULL OR polled_at = ?)")) {
             query.setObject(1, due);
@@ -498,15 +487,24 @@ public class SyncLedger {
     }
 
     public Map<SyncState, Long> countsByState() throws SQLException {
+        return countByState("");
+    }
+
+    /** Donors by state, every state present (0 when none), among the rows {@code where} selects. */
+    private Map<SyncState, Long> countByState(String where, Object... values) throws SQLException {
         Map<SyncState, Long> counts = new EnumMap<>(SyncState.class);
         for (SyncState state : SyncState.values()) {
             counts.put(state, 0L);
         }
         try (Connection c = dataSource.getConnection();
-             PreparedStatement query = c.prepareStatement("SELECT state, COUNT(*) FROM sync_ledger GROUP BY state");
-             ResultSet rows = query.executeQuery()) {
-            while (rows.next()) {
-                counts.put(SyncState.valueOf(rows.getString(1)), rows.getLong(2));
+             PreparedStatement query = c.prepareStatement("SELECT state, COUNT(*) FROM sync_ledger" + where + " GROUP BY state")) {
+            for (int i = 0; i < values.length; i++) {
+                query.setObject(i + 1, values[i]);
+            }
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    counts.put(SyncState.valueOf(rows.getString(1)), rows.getLong(2));
+                }
             }
         }
         return counts;

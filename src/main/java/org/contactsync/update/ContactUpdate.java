@@ -23,7 +23,9 @@ public record ContactUpdate(long contactId, ReferencePair reference, Map<String,
     static final Set<String> INDIVIDUAL_FIELDS = Set.of("title", "firstName", "middleName", "lastName", "suffix", "gender",
             "birthMonth", "birthDay", "birthYear");
     static final Set<String> METHOD_FIELDS = Set.of("email", "emailType", "phone", "phoneType");
-    static final Set<String> LIST_FIELDS = Set.of("tags", "customFields", "contactReferences", "referenceSource", "referenceId");
+    /** The donor's own reference pair (a Contact found by email lacks it) and its other references. */
+    static final Set<String> REFERENCE_FIELDS = Set.of("contactReferences", "referenceSource", "referenceId");
+    static final Set<String> LIST_FIELDS = Set.of("tags", "customFields");
     static final Set<String> ADDRESS_FIELDS = Set.of("address1", "address2", "city", "state", "postal", "country");
 
     public boolean isContactChange() {
@@ -44,11 +46,6 @@ public record ContactUpdate(long contactId, ReferencePair reference, Map<String,
         return isContactChange() || isAddressChange();
     }
 
-    /** Whether any change reaches Virtuous; when none does, the update costs no request. */
-    public boolean isApplicable() {
-        return isReadNeeded() || getArchive() != null;
-    }
-
     /** The changed fields, for the log and the donor's history. */
     public String summary() {
         List<String> ignored = changes.keySet().stream().filter(field -> !applies(field)).toList();
@@ -58,7 +55,8 @@ public record ContactUpdate(long contactId, ReferencePair reference, Map<String,
     }
 
     private static boolean onRecord(String field) {
-        return RECORD_FIELDS.contains(field) || INDIVIDUAL_FIELDS.contains(field) || METHOD_FIELDS.contains(field) || LIST_FIELDS.contains(field);
+        return RECORD_FIELDS.contains(field) || INDIVIDUAL_FIELDS.contains(field) || METHOD_FIELDS.contains(field) || LIST_FIELDS.contains(field)
+                || REFERENCE_FIELDS.contains(field);
     }
 
     private static boolean applies(String field) {

@@ -87,7 +87,7 @@ public class ContactUpdates {
         if (changes.get("customFields") instanceof Map<?, ?> customFields) {
             record.put("customFields", mergedCustomFields(update.baseline(), customFields, objects(record, "customFields")));
         }
-        if (changes.keySet().stream().anyMatch(Set.of("contactReferences", "referenceSource", "referenceId")::contains)) {
+        if (changes.keySet().stream().anyMatch(ContactUpdate.REFERENCE_FIELDS::contains)) {
             record.put("contactReferences", mergedReferences(update, objects(record, "contactReferences")));
         }
         return record;

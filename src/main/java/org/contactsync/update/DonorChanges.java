@@ -40,9 +40,4 @@ public final class DonorChanges {
         }
         return changes;
     }
-
-    /** Whether anything in {@code donor} is still to be sent to its Contact. */
-    public static boolean pending(Map<String, Object> baseline, Map<String, Object> donor) {
-        return !between(baseline, donor).isEmpty();
-    }
 }

@@ -111,7 +111,7 @@ public final class SyncBundle implements AutoCloseable {
     /** Waits until the donor is SYNCED with everything it carries applied to its Contact (nothing left to update). */
     public LedgerEntry awaitApplied(String referenceSource, String referenceId) {
         return await().atMost(Duration.ofSeconds(20)).until(() -> entry(referenceSource, referenceId),
-                entry -> entry != null && entry.state() == SyncState.SYNCED && !DonorChanges.pending(entry.baseline(), entry.donor()));
+                entry -> entry != null && entry.state() == SyncState.SYNCED && DonorChanges.between(entry.baseline(), entry.donor()).isEmpty());
     }
 
     public List<DeadLetter> deadLetters() throws Exception {

@@ -78,7 +78,8 @@ class ErrorPolicyTest {
         assertThat(readiness.getMessage()).hasValueSatisfying(message -> assertThat(message).contains("401", "VIRTUOUS_API_KEY"));
         SyncBundle.Response health = bundle.get("/sync/health");
         assertThat(health.status()).isEqualTo(503);
-        assertThat(health.json()).containsEntry("state", "KEY_REFUSED");
+        assertThat(health.json()).containsEntry("status", "DOWN");
+        assertThat(accessDetails(health)).containsEntry("state", "KEY_REFUSED");
         assertThat(health.body()).doesNotContain(revokedKey);
 
         // one probe per interval, and nothing else
@@ -159,7 +160,8 @@ class ErrorPolicyTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> "CIRCUIT_OPEN".equals(gateState()));
         assertThat(quietRequestCount()).isEqualTo(3);
         assertThat(readiness().getState()).as("Virtuous's outage, not ours: intake goes on").isEqualTo(HealthCheck.State.UP);
-        assertThat(bundle.get("/sync/health").json()).containsEntry("state", "CIRCUIT_OPEN");
+        assertThat(bundle.get("/sync/health").status()).isEqualTo(200);
+        assertThat(gateState()).isEqualTo("CIRCUIT_OPEN");
 
         clock.advance(OPEN_FOR);
         await().atMost(Duration.ofSeconds(5)).until(() -> sandbox.requests().size() > 3);
@@ -293,7 +295,13 @@ class ErrorPolicyTest {
     }
 
     private String gateState() throws Exception {
-        return (String) bundle.get("/sync/health").json().get("state");
+        return (String) accessDetails(bundle.get("/sync/health")).get("state");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> accessDetails(SyncBundle.Response health) throws Exception {
+        Map<String, Object> checks = (Map<String, Object>) health.json().get("checks");
+        return (Map<String, Object>) ((Map<String, Object>) checks.get("virtuous-access")).get("details");
     }
 
     private HealthCheck.Result readiness() {

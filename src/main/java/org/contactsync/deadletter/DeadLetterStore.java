@@ -119,6 +119,16 @@ public class DeadLetterStore {
         return query(" WHERE outcome IS NULL", limit == null ? 100 : limit).stream().map(DeadLetter::toView).toList();
     }
 
+    /** How many dead letters wait for an operator. */
+    public long countOpen() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement query = c.prepareStatement("SELECT COUNT(*) FROM dead_letter WHERE outcome IS NULL");
+             ResultSet row = query.executeQuery()) {
+            row.next();
+            return row.getLong(1);
+        }
+    }
+
     private List<DeadLetter> query(String where, int limit) throws SQLException {
         List<DeadLetter> letters = new ArrayList<>();
         try (Connection c = dataSource.getConnection();

@@ -100,7 +100,7 @@ public class SyncLedger {
                 insert.executeUpdate();
             }
             recordHistory(c, reference, SyncState.RECEIVED, null, now);
-            LOG.info("{} RECEIVED", reference);
+            logChange(reference, SyncState.RECEIVED, "new donor");
             return Admission.NEW;
         }
         LedgerEntry entry = existing.get();
@@ -129,7 +129,7 @@ public class SyncLedger {
         }
         String detail = admission.name().toLowerCase().replace('_', ' ');
         recordHistory(c, reference, next, detail, now);
-        LOG.info("{} {} -> {} ({})", reference, entry.state(), next, detail);
+        logChange(reference, next, detail + " (was " + entry.state() + ")");
         return admission;
     }
 
@@ -320,16 +320,19 @@ public class SyncLedger {
                 update.setObject(2, now);
                 update.setString(3, reference.referenceSource());
                 update.setString(4, reference.referenceId());
-                if (update.executeUpdate() == 1) {
+                boolean relinked = update.executeUpdate() == 1;
+                if (relinked) {
                     recordHistory(c, reference, SyncState.RECEIVED, detail, now);
                 }
                 c.commit();
+                if (relinked) {
+                    logChange(reference, SyncState.RECEIVED, detail);
+                }
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
         }
-        LOG.info("{} {}", reference, detail);
     }
 
     /**
@@ -447,12 +450,21 @@ public class SyncLedger {
                 throw e;
             }
         }
-        if (state == SyncState.FAILED) {
-            LOG.warn("{} -> FAILED: {}", reference, detail);
-        } else {
-            LOG.info("{} -> {} {}", reference, state, detail);
-        }
+        logChange(reference, state, detail);
         return true;
+    }
+
+    /**
+     * The one log line of a state change, written with each history row: the reference pair, the new state and why, so
+     * grepping the log for a donor's pair tells its story. Detail texts never carry credentials (they come from the ledger's
+     * own wording and Virtuous's error bodies).
+     */
+    private static void logChange(ReferencePair reference, SyncState state, String detail) {
+        if (state == SyncState.FAILED) {
+            LOG.warn("{} -> {}: {}", reference, state, detail);
+        } else {
+            LOG.info("{} -> {}: {}", reference, state, detail);
+        }
     }
 
     private static void recordHistory(Connection c, ReferencePair reference, SyncState state, String detail, OffsetDateTime at)
@@ -484,6 +496,16 @@ public class SyncLedger {
         Map<String, Object> view = entry.toView();
         view.put("history", history(reference));
         return view;
+    }
+
+    /** When the donor PENDING longest was submitted; empty when none is PENDING. */
+    public Optional<OffsetDateTime> oldestPendingSince() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement query = c.prepareStatement("SELECT MIN(submitted_at) FROM sync_ledger WHERE state = 'PENDING'");
+             ResultSet row = query.executeQuery()) {
+            row.next();
+            return Optional.ofNullable(row.getObject(1, OffsetDateTime.class));
+        }
     }
 
     public Map<SyncState, Long> countsByState() throws SQLException {

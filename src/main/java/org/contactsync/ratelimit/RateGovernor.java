@@ -141,6 +141,13 @@ public class RateGovernor {
         return status;
     }
 
+    /** Until when every call is held for budget (our share spent, the floor reached, or a 429); null when calls may go. */
+    public synchronized Instant heldUntil() {
+        Instant now = clock.instant();
+        rollWindow(now);
+        return blockedUntil(now);
+    }
+
     /**
      * How long {@code requests} more calls would wait for budget if nothing else spent any: a plan for work such as a
      * bulk load, not a promise (live donors, polls and the organisation's other integrations spend from the same budget).

@@ -39,6 +39,7 @@ public final class SyncBundle implements AutoCloseable {
 
     private final Main main = new Main();
     private final int port;
+    private final int managementPort;
     private final Path directory;
     private final TestClock clock;
 
@@ -49,6 +50,8 @@ public final class SyncBundle implements AutoCloseable {
         this.port = freePort();
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("camel.server.port", String.valueOf(port));
+        this.managementPort = freePort();
+        properties.put("camel.management.port", String.valueOf(managementPort));
         properties.put("virtuous.sandbox.enabled", "false");
         properties.put("virtuous.api.base-url", virtuousBaseUrl);
         properties.put("virtuous.api.key", apiKey);
@@ -139,6 +142,11 @@ public final class SyncBundle implements AutoCloseable {
 
     public URI uri(String path) {
         return URI.create("http://localhost:" + port + path);
+    }
+
+    /** From the management server: /observe/health/ready, /observe/metrics. */
+    public Response observe(String path) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + path)).GET().build());
     }
 
     private static Response send(HttpRequest request) throws IOException, InterruptedException {

@@ -1,0 +1,158 @@
+package org.contactsync.metrics;
+
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.component.micrometer.MicrometerUtils;
+import org.contactsync.deadletter.DeadLetterStore;
+import org.contactsync.ledger.SyncLedger;
+import org.contactsync.ledger.SyncState;
+import org.contactsync.ratelimit.RateGovernor;
+import org.contactsync.virtuous.VirtuousClient;
+import org.contactsync.virtuous.VirtuousRequest;
+
+/**
+ * The bundle's own meters, named for the domain, in whatever Micrometer registry the Camel context has (Camel Main's
+ * Prometheus registry behind {@code /observe/metrics}, or the host runtime's). Prometheus names: {@code contactsync_donors},
+ * {@code contactsync_pending_oldest_age_seconds}, {@code contactsync_virtuous_requests_total},
+ * {@code contactsync_rate_budget_remaining}, {@code contactsync_rate_share_remaining}, {@code contactsync_dead_letters_open},
+ * {@code contactsync_dead_letters_total}, {@code contactsync_webhook_deliveries_total}. Without a registry nothing is
+ * recorded and nothing fails: metrics are the host's choice.
+ */
+public class SyncMetrics implements CamelContextAware {
+
+    /** Gauges over the ledger read the database; one snapshot serves a whole scrape. */
+    private static final Duration SNAPSHOT_AGE = Duration.ofSeconds(1);
+
+    private final SyncLedger ledger;
+    private final DeadLetterStore deadLetters;
+    private final RateGovernor governor;
+    private final Clock clock;
+    private CamelContext camelContext;
+    private MeterRegistry registry;
+    private Map<SyncState, Long> counts;
+    private Instant countedAt = Instant.MIN;
+
+    public SyncMetrics(SyncLedger ledger, DeadLetterStore deadLetters, RateGovernor governor, Clock clock) {
+        this.ledger = ledger;
+        this.deadLetters = deadLetters;
+        this.governor = governor;
+        this.clock = clock;
+    }
+
+    /**
+     * Registers the gauges once a registry exists. Called at start and again before each recording, because a
+     * registry may be bound after the bundle's beans (Camel Main binds its Prometheus registry while it starts).
+     */
+    public synchronized MeterRegistry bind() {
+        if (registry == null && camelContext != null) {
+            MeterRegistry found = MicrometerUtils.getMeterRegistryFromCamelRegistry(camelContext.getRegistry(),
+                    MicrometerConstants.METRICS_REGISTRY_NAME);
+            if (found != null) {
+                registerGauges(found);
+                registry = found;
+            }
+        }
+        return registry;
+    }
+
+    private void registerGauges(MeterRegistry meters) {
+        for (SyncState state : SyncState.values()) {
+            Gauge.builder("contactsync.donors", this, metrics -> metrics.donors(state))
+                    .description("Donors in the sync ledger by state").tag("state", state.name()).register(meters);
+        }
+        Gauge.builder("contactsync.pending.oldest.age", this, SyncMetrics::oldestPendingSeconds).baseUnit("seconds")
+                .description("How long the donor PENDING longest has waited for Virtuous's import (0 when none)").register(meters);
+        Gauge.builder("contactsync.rate.budget.remaining", governor, g -> number(g.status().get("remaining")))
+                .description("Requests the organisation has left this window, as Virtuous's X-RateLimit-Remaining reports").register(meters);
+        Gauge.builder("contactsync.rate.share.remaining", governor, g -> number(g.status().get("ourShare")) - number(g.status().get("spentThisWindow")))
+                .description("Requests this bundle may still spend this window (its share of the organisation's budget)").register(meters);
+        Gauge.builder("contactsync.dead.letters.open", this, SyncMetrics::openDeadLetters)
+                .description("Dead letters waiting for an operator").register(meters);
+    }
+
+    /** After every request to Virtuous: its operation and how it was answered ("none" for a timeout or reset). */
+    public void virtuousCall(Exchange exchange) {
+        MeterRegistry meters = bind();
+        VirtuousRequest request = exchange.getVariable(VirtuousClient.REQUEST, VirtuousRequest.class);
+        if (meters == null || request == null) {
+            return;
+        }
+        Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        Counter.builder("contactsync.virtuous.requests").description("Requests sent to Virtuous by operation and answer")
+                .tag("endpoint", request.operation()).tag("method", request.method())
+                .tag("status", status == null ? "none" : String.valueOf(status)).register(meters).increment();
+    }
+
+    /** A webhook delivery answered: 200 accepted, anything else rejected (bad signature, shape or size). */
+    public void webhookDelivery(Integer status) {
+        MeterRegistry meters = bind();
+        if (meters != null) {
+            Counter.builder("contactsync.webhook.deliveries").description("Virtuous webhook deliveries by outcome")
+                    .tag("outcome", status != null && status == 200 ? "accepted" : "rejected")
+                    .tag("status", String.valueOf(status)).register(meters).increment();
+        }
+    }
+
+    public void deadLettered() {
+        MeterRegistry meters = bind();
+        if (meters != null) {
+            Counter.builder("contactsync.dead.letters").description("Donors sent to the dead letter").register(meters).increment();
+        }
+    }
+
+    private synchronized double donors(SyncState state) {
+        Instant now = clock.instant();
+        try {
+            if (counts == null || now.isAfter(countedAt.plus(SNAPSHOT_AGE))) {
+                counts = ledger.countsByState();
+                countedAt = now;
+            }
+            return counts.get(state);
+        } catch (SQLException e) {
+            return Double.NaN;
+        }
+    }
+
+    private double oldestPendingSeconds() {
+        try {
+            return ledger.oldestPendingSince()
+                    .map(since -> (double) Duration.between(since.toInstant(), clock.instant()).toSeconds())
+                    .orElse(0.0);
+        } catch (SQLException e) {
+            return Double.NaN;
+        }
+    }
+
+    private double openDeadLetters() {
+        try {
+            return deadLetters.countOpen();
+        } catch (SQLException e) {
+            return Double.NaN;
+        }
+    }
+
+    private static double number(Object value) {
+        return value instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+}

@@ -7,26 +7,20 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
  * Readiness DOWN while the ledger's database cannot be reached: no donor can be accepted then (intake answers 500, so
  * the platform sends it again) and no state can move. Never liveness: restarting the bundle does not bring the database back.
  */
-public class DatabaseHealthCheck extends AbstractHealthCheck {
+public class DatabaseHealthCheck extends ReadinessCheck {
 
     private static final int VALIDATION_TIMEOUT_SECONDS = 2;
 
     private final DataSource dataSource;
 
     public DatabaseHealthCheck(DataSource dataSource) {
-        super("contact-sync", "sync-database");
+        super("sync-database");
         this.dataSource = dataSource;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
     }
 
     @Override

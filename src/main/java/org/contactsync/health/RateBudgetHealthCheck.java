@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.Map;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.contactsync.poll.PendingPolicy;
 import org.contactsync.ratelimit.RateGovernor;
 
@@ -16,22 +15,17 @@ import org.contactsync.ratelimit.RateGovernor;
  * see (another integration may be spending the organisation's budget). A short hold near the end of a window is normal
  * and stays UP. Never liveness: a restart does not bring budget back.
  */
-public class RateBudgetHealthCheck extends AbstractHealthCheck {
+public class RateBudgetHealthCheck extends ReadinessCheck {
 
     private final RateGovernor governor;
     private final Clock clock;
     private final Duration longestHold;
 
     public RateBudgetHealthCheck(RateGovernor governor, Clock clock, String budgetWaitMax) {
-        super("contact-sync", "virtuous-rate-budget");
+        super("virtuous-rate-budget");
         this.governor = governor;
         this.clock = clock;
         this.longestHold = PendingPolicy.parse("sync.health.budget-wait-max", budgetWaitMax);
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
     }
 
     @Override

@@ -3,25 +3,20 @@ package org.contactsync.virtuous;
 import java.util.Map;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
+import org.contactsync.health.ReadinessCheck;
 
 /**
  * Readiness of the bundle's access to Virtuous: DOWN, with the reason, while Virtuous refuses the API key, since only
  * a person can fix that. An open circuit breaker stays UP with its details: the outage is Virtuous's, it heals on its
  * own, and intake keeps recording donors meanwhile. Never a liveness check: restarting the bundle fixes neither.
  */
-public class ApiAccessHealthCheck extends AbstractHealthCheck {
+public class ApiAccessHealthCheck extends ReadinessCheck {
 
     private final ApiAccessGate gate;
 
     public ApiAccessHealthCheck(ApiAccessGate gate) {
-        super("contact-sync", "virtuous-access");
+        super("virtuous-access");
         this.gate = gate;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
     }
 
     @Override

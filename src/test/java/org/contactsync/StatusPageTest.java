@@ -29,6 +29,8 @@ class StatusPageTest {
 
     private static final String SOURCE = "PartnerPlatform";
     private static final Duration PAGE_WAIT = Duration.ofSeconds(15);
+    /** Sends only the headers each request is given: SyncBundle's own methods add the right credentials. */
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
     Path directory;
@@ -112,7 +114,7 @@ class StatusPageTest {
         String wrongUser = SyncBundle.basic("someone", SyncBundle.OPERATOR_PASSWORD);
 
         for (HttpRequest.Builder request : guarded) {
-            for (String authorization : new String[] {null, wrongPassword, wrongUser, "Basic not-base64!", "Bearer " + SyncBundle.OPERATOR_PASSWORD}) {
+            for (String authorization : new String[] {null, wrongPassword, wrongUser, "Basic not-base64!", "Basic a, \"b\")", "Bearer " + SyncBundle.OPERATOR_PASSWORD}) {
                 HttpRequest.Builder attempt = request.copy();
                 if (authorization != null) {
                     attempt.header("Authorization", authorization);
@@ -145,7 +147,7 @@ class StatusPageTest {
     }
 
     private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String donor(String referenceId) {

@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 
+import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +34,7 @@ public class StatusAccess {
     }
 
     /** Whether a request with this {@code Authorization} header is turned away. */
-    public boolean refuses(String authorization) {
+    public boolean refuses(@Header("Authorization") String authorization) {
         if (open) {
             return false;
         }

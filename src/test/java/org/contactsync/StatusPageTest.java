@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 
@@ -134,7 +135,12 @@ class StatusPageTest {
         assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
         assertThat(page.body()).contains("Donors by state");
         Map<String, Object> status = bundle.get("/sync/status").json();
-        assertThat(status).containsEntry("PENDING", 1).containsKeys("oldestPending", "budgetHistory");
+        assertThat(status).containsEntry("PENDING", 1).containsKey("budgetHistory");
+        Map<?, ?> pending = (Map<?, ?>) ((List<?>) status.get("oldestPending")).get(0);
+        OffsetDateTime submitted = OffsetDateTime.parse((String) pending.get("submittedAt"));
+        assertThat(pending.get("referenceId")).isEqualTo("guarded-1");
+        assertThat(OffsetDateTime.parse((String) pending.get("pollDueAt"))).as("sync.poll.after").isEqualTo(submitted.plusHours(6));
+        assertThat(OffsetDateTime.parse((String) pending.get("deadlineAt"))).as("sync.pending.deadline").isEqualTo(submitted.plusHours(36));
         assertThat(bundle.get("/sync/donors/" + SOURCE + "/guarded-1").status()).isEqualTo(200);
         // health, intake and webhooks keep their own rules
         assertThat(send(request("/sync/health").GET()).statusCode()).isEqualTo(200);

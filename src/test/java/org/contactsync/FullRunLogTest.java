@@ -33,15 +33,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The logs of a whole run of the launcher, in its own JVM as an operator starts it, with the API key and the webhook
- * secret in its environment: the sample donors, a refused key that is then fixed, a 503, a forged webhook, the nightly
- * import and its webhooks. Neither secret appears anywhere in the output, and every state change in the ledger's history
- * has exactly one log line naming the donor's reference pair and the new state, in the same order.
+ * The logs of a whole run of the launcher, in its own JVM as an operator starts it, with the API key, the webhook secret
+ * and the status page's password in its environment: the sample donors, a refused key that is then fixed, a 503, a forged
+ * webhook, the nightly import and its webhooks. No secret appears anywhere in the output, and every state change in the
+ * ledger's history has exactly one log line naming the donor's reference pair and the new state, in the same order.
  */
 class FullRunLogTest {
 
     private static final String API_KEY = "vk-live-4f1c9e2a7b3d5e6f8a9b0c1d";
     private static final String WEBHOOK_SECRET = "whsec-9d8c7b6a5f4e3d2c1b0a";
+    private static final String STATUS_PASSWORD = "status-pw-3e5a7c9b1d";
     private static final Pattern STATE_CHANGE = Pattern.compile(" - (\\S+:\\S+) -> (RECEIVED|PENDING|SYNCED|FAILED): ");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -90,7 +91,7 @@ class FullRunLogTest {
         assertThat(run.waitFor(60, TimeUnit.SECONDS)).as("the run stops on SIGTERM").isTrue();
         String output = Files.readString(log);
 
-        assertThat(output).contains("accepts the API key again", "answered HTTP 503", "-> SYNCED").doesNotContain(API_KEY).doesNotContain(WEBHOOK_SECRET);
+        assertThat(output).contains("accepts the API key again", "answered HTTP 503", "-> SYNCED").doesNotContain(API_KEY).doesNotContain(WEBHOOK_SECRET).doesNotContain(STATUS_PASSWORD);
         Map<String, List<String>> history = history();
         assertThat(history).as("the samples reached the ledger").hasSizeGreaterThanOrEqualTo(5);
         assertThat(loggedChanges(output)).isEqualTo(history);
@@ -114,6 +115,7 @@ class FullRunLogTest {
                 .directory(directory.toFile());
         builder.environment().put("VIRTUOUS_API_KEY", API_KEY);
         builder.environment().put("SYNC_WEBHOOK_SECRET", WEBHOOK_SECRET);
+        builder.environment().put("SYNC_STATUS_PASSWORD", STATUS_PASSWORD);
         return builder.start();
     }
 
@@ -139,8 +141,8 @@ class FullRunLogTest {
     }
 
     private Map<String, Object> get(String path) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Authorization", SyncBundle.basic("operator", STATUS_PASSWORD)).build(), HttpResponse.BodyHandlers.ofString());
         return JSON.readValue(response.body(), new TypeReference<>() { });
     }
 

@@ -266,6 +266,27 @@ public class SyncLedger {
         return pending;
     }
 
+    /** The PENDING donors submitted longest ago, oldest first: their reference pair, submit time and last poll (null when none). */
+    public List<Map<String, Object>> oldestPending(int limit) throws SQLException {
+        List<Map<String, Object>> oldest = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement query = c.prepareStatement("SELECT reference_source, reference_id, submitted_at, polled_at FROM sync_ledger "
+                     + "WHERE state = 'PENDING' ORDER BY submitted_at, reference_source, reference_id")) {
+            query.setMaxRows(limit);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    Map<String, Object> donor = new LinkedHashMap<>();
+                    donor.put("referenceSource", rows.getString(1));
+                    donor.put("referenceId", rows.getString(2));
+                    donor.put("submittedAt", rows.getObject(3, OffsetDateTime.class));
+                    donor.put("polledAt", rows.getObject(4, OffsetDateTime.class));
+                    oldest.add(donor);
+                }
+            }
+        }
+        return oldest;
+    }
+
     /**
      * The lookup found the donor's Contact: RECEIVED -> SYNCED, with {@code baseline} as what Virtuous is taken to hold.
      * What the donor carries beyond it goes out through {@link #reopenIfChanged}.
@@ -496,16 +517,6 @@ public class SyncLedger {
         Map<String, Object> view = entry.toView();
         view.put("history", history(reference));
         return view;
-    }
-
-    /** When the donor PENDING longest was submitted; empty when none is PENDING. */
-    public Optional<OffsetDateTime> oldestPendingSince() throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement query = c.prepareStatement("SELECT MIN(submitted_at) FROM sync_ledger WHERE state = 'PENDING'");
-             ResultSet row = query.executeQuery()) {
-            row.next();
-            return Optional.ofNullable(row.getObject(1, OffsetDateTime.class));
-        }
     }
 
     public Map<SyncState, Long> countsByState() throws SQLException {

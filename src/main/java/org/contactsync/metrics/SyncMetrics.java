@@ -4,6 +4,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.Map;
 
 import io.micrometer.core.instrument.Counter;
@@ -126,9 +127,9 @@ public class SyncMetrics implements CamelContextAware {
 
     private double oldestPendingSeconds() {
         try {
-            return ledger.oldestPendingSince()
-                    .map(since -> (double) Duration.between(since.toInstant(), clock.instant()).toSeconds())
-                    .orElse(0.0);
+            return ledger.oldestPending(1).stream()
+                    .mapToDouble(oldest -> Duration.between(((OffsetDateTime) oldest.get("submittedAt")).toInstant(), clock.instant()).toSeconds())
+                    .findFirst().orElse(0.0);
         } catch (SQLException e) {
             return Double.NaN;
         }

@@ -5,6 +5,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -47,6 +49,30 @@ public class PendingPolicy {
     /** Every PENDING donor due for a poll, with its submit time, none claimed. */
     public Map<ReferencePair, OffsetDateTime> due() throws SQLException {
         return ledger.duePending(after);
+    }
+
+    /**
+     * The PENDING donors submitted longest ago, for the status page: since when each waits, from when the poll asks Virtuous
+     * about it again (on its next scheduled run after that; its webhook may come sooner) and when it goes to the dead letter if Virtuous never creates its Contact.
+     */
+    public List<Map<String, Object>> oldest(int limit) throws SQLException {
+        List<Map<String, Object>> oldest = new ArrayList<>();
+        for (Map<String, Object> row : ledger.oldestPending(limit)) {
+            OffsetDateTime submitted = (OffsetDateTime) row.get("submittedAt");
+            OffsetDateTime polled = (OffsetDateTime) row.get("polledAt");
+            OffsetDateTime lastAsked = polled == null || polled.isBefore(submitted) ? submitted : polled;
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("referenceSource", row.get("referenceSource"));
+            view.put("referenceId", row.get("referenceId"));
+            view.put("submittedAt", submitted.toString());
+            if (polled != null) {
+                view.put("lastPolledAt", polled.toString());
+            }
+            view.put("pollDueAt", lastAsked.plus(after).toString());
+            view.put("deadlineAt", submitted.plus(deadline).toString());
+            oldest.add(view);
+        }
+        return oldest;
     }
 
     public boolean isPastDeadline(LedgerEntry entry) {

@@ -6,28 +6,39 @@ import java.util.Map;
 
 import org.contactsync.bulk.BulkLoads;
 import org.contactsync.ledger.SyncLedger;
+import org.contactsync.poll.PendingPolicy;
 import org.contactsync.ratelimit.RateGovernor;
 
 /**
- * {@code GET /sync/status}: donors by state at the top level (as it always answered), the API budget as the rate
- * governor sees it, and the newest bulk loads with their progress.
+ * {@code GET /sync/status}: donors by state at the top level (as it always answered), the oldest PENDING donors, the API
+ * budget as the rate governor sees it now and over time, and the newest bulk loads with their progress.
  */
 public class SyncStatus {
 
+    /** How many of the oldest PENDING donors the status shows. */
+    private static final int OLDEST_SHOWN = 10;
+
     private final SyncLedger ledger;
+    private final PendingPolicy pendingPolicy;
     private final RateGovernor governor;
+    private final BudgetHistory budgetHistory;
     private final BulkLoads bulkLoads;
 
-    public SyncStatus(SyncLedger ledger, RateGovernor governor, BulkLoads bulkLoads) {
+    public SyncStatus(SyncLedger ledger, PendingPolicy pendingPolicy, RateGovernor governor, BudgetHistory budgetHistory,
+            BulkLoads bulkLoads) {
         this.ledger = ledger;
+        this.pendingPolicy = pendingPolicy;
         this.governor = governor;
+        this.budgetHistory = budgetHistory;
         this.bulkLoads = bulkLoads;
     }
 
     public Map<String, Object> view() throws SQLException {
         Map<String, Object> view = new LinkedHashMap<>();
         ledger.countsByState().forEach((state, count) -> view.put(state.name(), count));
+        view.put("oldestPending", pendingPolicy.oldest(OLDEST_SHOWN));
         view.put("budget", governor.status());
+        view.put("budgetHistory", budgetHistory.samples());
         view.put("bulkLoads", bulkLoads.status());
         return view;
     }

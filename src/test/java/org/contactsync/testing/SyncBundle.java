@@ -6,8 +6,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +38,9 @@ public final class SyncBundle implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** The status page's and operator API's credentials every bundle gets; get, post and delete send them to /sync/. */
+    public static final String OPERATOR = "operator";
+    public static final String OPERATOR_PASSWORD = "operator-test-password";
 
     private final Main main = new Main();
     private final int port;
@@ -61,6 +66,8 @@ public final class SyncBundle implements AutoCloseable {
         properties.put("sync.retry.initial-delay-ms", "10");
         properties.put("sync.retry.max-delay-ms", "50");
         properties.put("sync.clock", "testClock");
+        properties.put("sync.status.username", OPERATOR);
+        properties.put("sync.status.password", OPERATOR_PASSWORD);
         properties.putAll(overrides);
         main.bind("testClock", clock);
         main.configure().withRoutesIncludePattern(ContactSyncApplication.ROUTES);
@@ -126,18 +133,31 @@ public final class SyncBundle implements AutoCloseable {
     }
 
     public Response post(String path, String json, Map<String, String> headers) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+        HttpRequest.Builder request = request(path).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json));
         headers.forEach(request::header);
         return send(request.build());
     }
 
     public Response get(String path) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(uri(path)).GET().build());
+        return send(request(path).GET().build());
     }
 
     public Response delete(String path) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(uri(path)).DELETE().build());
+        return send(request(path).DELETE().build());
+    }
+
+    /** Only the operator's paths get the credentials: intake and webhooks must work without them. */
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path));
+        if (path.startsWith("/sync/")) {
+            request.header("Authorization", basic(OPERATOR, OPERATOR_PASSWORD));
+        }
+        return request;
+    }
+
+    public static String basic(String username, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     public URI uri(String path) {

@@ -1,0 +1,170 @@
+package org.contactsync;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+
+import org.contactsync.deadletter.DeadLetter;
+import org.contactsync.ledger.SyncState;
+import org.contactsync.sandbox.VirtuousSandbox;
+import org.contactsync.testing.Browser;
+import org.contactsync.testing.SyncBundle;
+import org.contactsync.testing.TestClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The status page in headless Chromium against the bundle and the sandbox, and the credentials it shares with the operator API. */
+class StatusPageTest {
+
+    private static final String SOURCE = "PartnerPlatform";
+    private static final Duration PAGE_WAIT = Duration.ofSeconds(15);
+    /** Sends only the headers each request is given: SyncBundle's own methods add the right credentials. */
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    Path directory;
+
+    private final VirtuousSandbox sandbox = new VirtuousSandbox();
+    private final TestClock clock = new TestClock();
+    private SyncBundle bundle;
+
+    @BeforeEach
+    void start() throws Exception {
+        sandbox.setPort(0);
+        sandbox.start();
+        bundle = SyncBundle.start(directory, sandbox.getBaseUrl(), sandbox.getApiKey(),
+                Map.of("sync.status.budget-sample-period-ms", "100", "sync.retry.max-redeliveries", "1"), clock);
+    }
+
+    @AfterEach
+    void stop() {
+        bundle.close();
+        sandbox.stop();
+    }
+
+    @Test
+    void thePageShowsTheLedgersCountsTheOldestPendingDonorAndTheDeadLetterAndReplaysIt() throws Exception {
+        // Virtuous fails the lookup and its one retry: the donor goes to the dead letter
+        sandbox.failNext(2, 503);
+        bundle.post("/donors", donor("page-failed"));
+        bundle.awaitState(SOURCE, "page-failed", SyncState.FAILED);
+        sandbox.seedContact(Map.of("firstName", "Status", "lastName", "page-synced", "referenceSource", SOURCE, "referenceId", "page-synced"));
+        bundle.post("/donors", donor("page-synced"));
+        bundle.awaitApplied(SOURCE, "page-synced");
+        bundle.post("/donors", donor("page-pending-old"));
+        bundle.awaitState(SOURCE, "page-pending-old", SyncState.PENDING);
+        clock.advance(Duration.ofHours(3));
+        bundle.post("/donors", donor("page-pending-new"));
+        bundle.awaitState(SOURCE, "page-pending-new", SyncState.PENDING);
+        DeadLetter letter = bundle.deadLetters().get(0);
+        Map<SyncState, Long> counts = bundle.ledger().countsByState();
+
+        try (Browser browser = Browser.start(directory)) {
+            URI page = bundle.uri("/sync/ui");
+            browser.open(URI.create("http://" + SyncBundle.OPERATOR + ":" + SyncBundle.OPERATOR_PASSWORD + "@" + page.getAuthority() + page.getPath()));
+
+            for (SyncState state : SyncState.values()) {
+                await(state.name()).atMost(PAGE_WAIT).until(() -> browser.texts("#count-" + state), List.of(String.valueOf(counts.get(state)))::equals);
+            }
+            assertThat(counts).containsEntry(SyncState.PENDING, 2L).containsEntry(SyncState.SYNCED, 1L).containsEntry(SyncState.FAILED, 1L);
+            assertThat(browser.attributes("#pending tr[data-reference]", "data-reference"))
+                    .containsExactly(SOURCE + ":page-pending-old", SOURCE + ":page-pending-new");
+            assertThat(browser.attributes("#dead-letters tr[data-letter-id]", "data-letter-id")).containsExactly(String.valueOf(letter.id()));
+            assertThat(browser.texts("#dead-letters tr").get(0)).contains("page-failed", letter.reason());
+            assertThat(letter.reason()).contains("503");
+            await("budget chart").atMost(PAGE_WAIT).until(() -> browser.attributes("#budget-chart polyline", "points"),
+                    points -> points.size() == 1 && points.get(0).split(" ").length >= 2);
+            browser.screenshot(screenshot());
+
+            browser.click("#dead-letters tr[data-letter-id='" + letter.id() + "'] button.replay");
+
+            await("replay answered").atMost(PAGE_WAIT).until(() -> browser.texts("#replay-result"),
+                    text -> text.size() == 1 && text.get(0).contains("page-failed was sent again"));
+            await("letter gone").atMost(PAGE_WAIT).until(() -> browser.attributes("#dead-letters tr[data-letter-id]", "data-letter-id"), List::isEmpty);
+            bundle.awaitState(SOURCE, "page-failed", SyncState.PENDING);
+            // the page reads the counts right after the replay's answer: the donor is RECEIVED then, or PENDING already
+            await("counts follow").atMost(PAGE_WAIT).until(() -> browser.texts("#count-FAILED"), List.of("0")::equals);
+            assertThat(Integer.parseInt(browser.texts("#count-RECEIVED").get(0)) + Integer.parseInt(browser.texts("#count-PENDING").get(0)))
+                    .isEqualTo(3);
+            assertThat(browser.texts("#error")).containsExactly("");
+        }
+    }
+
+    @Test
+    void thePageAndTheOperatorApiRefuseMissingOrWrongCredentialsAndTheOtherEndpointsKeepTheirRules() throws Exception {
+        bundle.post("/donors", donor("guarded-1"));
+        bundle.awaitState(SOURCE, "guarded-1", SyncState.PENDING);
+        List<HttpRequest.Builder> guarded = List.of(
+                request("/sync/ui").GET(),
+                request("/sync/status").GET(),
+                request("/sync/donors/" + SOURCE + "/guarded-1").GET(),
+                request("/sync/dead-letters").GET(),
+                request("/sync/dead-letters/1/replay").POST(HttpRequest.BodyPublishers.noBody()),
+                request("/sync/dead-letters/1?reason=test").DELETE());
+        String wrongPassword = SyncBundle.basic(SyncBundle.OPERATOR, SyncBundle.OPERATOR_PASSWORD + "x");
+        String wrongUser = SyncBundle.basic("someone", SyncBundle.OPERATOR_PASSWORD);
+
+        for (HttpRequest.Builder request : guarded) {
+            for (String authorization : new String[] {null, wrongPassword, wrongUser, "Basic not-base64!", "Basic a, \"b\")", "Bearer " + SyncBundle.OPERATOR_PASSWORD}) {
+                HttpRequest.Builder attempt = request.copy();
+                if (authorization != null) {
+                    attempt.header("Authorization", authorization);
+                }
+                HttpResponse<String> answer = send(attempt);
+                String what = answer.request().method() + " " + answer.request().uri().getPath() + " with " + authorization;
+                assertThat(answer.statusCode()).as(what).isEqualTo(401);
+                assertThat(answer.headers().firstValue("WWW-Authenticate")).as(what).hasValueSatisfying(value -> assertThat(value).startsWith("Basic "));
+                assertThat(answer.body()).as(what).doesNotContain("guarded-1", SyncBundle.OPERATOR_PASSWORD);
+            }
+        }
+        // nothing the refused calls asked for happened
+        assertThat(bundle.deadLetters()).isEmpty();
+
+        HttpResponse<String> page = send(request("/sync/ui").GET().header("Authorization", SyncBundle.basic(SyncBundle.OPERATOR, SyncBundle.OPERATOR_PASSWORD)));
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
+        assertThat(page.body()).contains("Donors by state");
+        Map<String, Object> status = bundle.get("/sync/status").json();
+        assertThat(status).containsEntry("PENDING", 1).containsKey("budgetHistory");
+        Map<?, ?> pending = (Map<?, ?>) ((List<?>) status.get("oldestPending")).get(0);
+        OffsetDateTime submitted = OffsetDateTime.parse((String) pending.get("submittedAt"));
+        assertThat(pending.get("referenceId")).isEqualTo("guarded-1");
+        assertThat(OffsetDateTime.parse((String) pending.get("pollDueAt"))).as("sync.poll.after").isEqualTo(submitted.plusHours(6));
+        assertThat(OffsetDateTime.parse((String) pending.get("deadlineAt"))).as("sync.pending.deadline").isEqualTo(submitted.plusHours(36));
+        assertThat(bundle.get("/sync/donors/" + SOURCE + "/guarded-1").status()).isEqualTo(200);
+        // health, intake and webhooks keep their own rules
+        assertThat(send(request("/sync/health").GET()).statusCode()).isEqualTo(200);
+        assertThat(send(request("/donors").POST(HttpRequest.BodyPublishers.ofString(donor("guarded-2"))).header("Content-Type", "application/json"))
+                .statusCode()).isBetween(200, 299);
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(bundle.uri(path));
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String donor(String referenceId) {
+        return """
+                {"referenceId": "%s", "firstName": "Status", "lastName": "%s"}""".formatted(referenceId, referenceId);
+    }
+
+    /** Kept for the README and for a look after the build: target/status-page.png. */
+    private static Path screenshot() throws Exception {
+        return Files.createDirectories(Path.of("target")).resolve("status-page.png");
+    }
+}

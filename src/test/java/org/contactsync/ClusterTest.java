@@ -21,6 +21,7 @@ import java.util.stream.IntStream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
+import org.contactsync.deadletter.DeadLetter;
 import org.contactsync.ledger.ReferencePair;
 import org.contactsync.ledger.SyncState;
 import org.contactsync.sandbox.BatchResult;
@@ -143,6 +144,11 @@ class ClusterTest {
             assertThat(sandbox.contactCountForReference(SOURCE, id)).isEqualTo(1);
         }
         assertThat(a.deadLetters()).isEmpty();
+
+        b.post("/donors", "{\"referenceId\":\"cl-bad\",\"firstName\":\"Ada\",\"email\":\"not-an-email\"}");
+        await().atMost(Duration.ofSeconds(20)).until(() -> a.get("/sync/dead-letters").body(), body -> body.contains("cl-bad"));
+        assertThat(a.deadLetters()).as("the dead letter b stored, as a reads it").singleElement()
+                .extracting(DeadLetter::referenceId).isEqualTo("cl-bad");
     }
 
     /** Runs the calls at once, on as many threads, and waits for all of them. */

@@ -122,3 +122,10 @@ CREATE TABLE IF NOT EXISTS schedule_run (
     node      VARCHAR(200) NOT NULL,
     ran_at    TIMESTAMP WITH TIME ZONE NOT NULL
 );
+
+-- The nodes sharing this database, as each last announced itself: the rate governor splits the bundle's share of the
+-- organisation's API budget among the live ones.
+CREATE TABLE IF NOT EXISTS cluster_node (
+    name    VARCHAR(200) NOT NULL PRIMARY KEY,
+    seen_at TIMESTAMP WITH TIME ZONE NOT NULL
+);

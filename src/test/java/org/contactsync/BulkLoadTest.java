@@ -241,7 +241,7 @@ class BulkLoadTest {
     private long receivedWhileStopped() throws Exception {
         SyncDatabase database = new SyncDatabase("jdbc:h2:file:" + directory.resolve("db").toAbsolutePath(), "sa", "", 2, 5000);
         try {
-            return new SyncLedger(database, clock, 300, new ClusterNode("")).countsByState().get(SyncState.RECEIVED);
+            return new SyncLedger(database, clock, 300, new ClusterNode("", 0)).countsByState().get(SyncState.RECEIVED);
         } finally {
             database.close();
         }

@@ -24,6 +24,7 @@ import javax.crypto.spec.SecretKeySpec;
 import org.contactsync.deadletter.DeadLetter;
 import org.contactsync.ledger.ReferencePair;
 import org.contactsync.ledger.SyncState;
+import org.contactsync.ratelimit.RateGovernor;
 import org.contactsync.sandbox.BatchResult;
 import org.contactsync.sandbox.VirtuousSandbox;
 import org.contactsync.testing.PostgresServer;
@@ -89,6 +90,7 @@ class ClusterTest {
                 "sync.cluster.node-name", name,
                 "sync.webhook.secret", SECRET,
                 "sync.redrive.period-ms", "200",
+                "sync.claim-renew-ms", "500",
                 // both nodes' schedules fire every two seconds, at the same instants
                 "sync.poll.cron", "0/2 * * * * ?"), clock);
     }
@@ -149,6 +151,21 @@ class ClusterTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> a.get("/sync/dead-letters").body(), body -> body.contains("cl-bad"));
         assertThat(a.deadLetters()).as("the dead letter b stored, as a reads it").singleElement()
                 .extracting(DeadLetter::referenceId).isEqualTo("cl-bad");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> budgetNodes(a) == 2 && budgetNodes(b) == 2);
+        assertThat(governor(a).status().get("ourShare")).as("half the bundle's share each").isEqualTo(625);
+        b.close();
+        b = null;
+        await().atMost(Duration.ofSeconds(20)).until(() -> budgetNodes(a) == 1);
+        assertThat(governor(a).status().get("ourShare")).as("the whole share once b has left").isEqualTo(1250);
+    }
+
+    private static RateGovernor governor(SyncBundle node) {
+        return node.context().getRegistry().lookupByNameAndType("rateGovernor", RateGovernor.class);
+    }
+
+    private static int budgetNodes(SyncBundle node) {
+        return (Integer) governor(node).status().get("nodes");
     }
 
     /** Runs the calls at once, on as many threads, and waits for all of them. */

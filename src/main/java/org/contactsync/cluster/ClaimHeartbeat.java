@@ -36,18 +36,26 @@ public class ClaimHeartbeat {
     }
 
     /**
-     * Holds the claims of the exchange's donor (variable {@code entry}) or bulk chunk (variable {@code chunk}) until the
-     * exchange completes; a later call for the same exchange (the bulk worker's next chunk) replaces what it held.
+     * Claims a RECEIVED donor for the exchange, as {@link SyncLedger#claim}, and keeps the claim alive until the exchange
+     * completes. Null when another node holds it, or when an exchange of this node works on it and has not moved it on:
+     * its claim may have lapsed (renewals failed while the database was away, a long pause), and it must still not be
+     * worked twice.
      */
-    public void hold(Exchange exchange) {
-        List<ReferencePair> references;
-        if (exchange.getVariable("chunk") instanceof BulkChunk chunk) {
-            references = chunk.donors().stream().map(LedgerEntry::getReference).toList();
-        } else if (exchange.getVariable("entry") instanceof LedgerEntry entry) {
-            references = List.of(entry.getReference());
-        } else {
-            return;
+    public LedgerEntry claim(ReferencePair reference, Exchange exchange) throws SQLException {
+        boolean heldHere = held.values().stream().anyMatch(references -> references.contains(reference));
+        LedgerEntry entry = ledger.claim(reference, heldHere);
+        if (entry != null) {
+            hold(exchange, List.of(reference));
         }
+        return entry;
+    }
+
+    /** Keeps the claims of the bulk worker's chunk alive until its next chunk, or the end of its run. */
+    public void hold(BulkChunk chunk, Exchange exchange) {
+        hold(exchange, chunk.donors().stream().map(LedgerEntry::getReference).toList());
+    }
+
+    private void hold(Exchange exchange, List<ReferencePair> references) {
         if (held.put(exchange.getExchangeId(), references) == null) {
             exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
                 @Override

@@ -2,20 +2,19 @@ package org.contactsync.cluster;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.UUID;
 
 /**
- * This bundle instance as the other nodes sharing its database see it: the owner of its ledger claims and of the
- * schedule runs it records. Unique per start, so a restarted node never mistakes its predecessor's claims for its own.
+ * This bundle instance as the other nodes sharing its database see it: the owner of its ledger claims, of the schedule
+ * runs it records and of its row among the cluster's members. Stable across restarts (host name and HTTP port, which no
+ * two live bundles share), so a restarted node takes its own place back instead of counting as one more.
  */
 public final class ClusterNode {
 
     private final String name;
 
-    /** {@code configured} names the node (sync.cluster.node-name); empty takes the host name. */
-    public ClusterNode(String configured) {
-        String base = configured == null || configured.isBlank() ? hostName() : configured.strip();
-        this.name = base + "/" + UUID.randomUUID().toString().substring(0, 8);
+    /** {@code configured} names the node (sync.cluster.node-name); empty takes host:port. */
+    public ClusterNode(String configured, int port) {
+        this.name = configured == null || configured.isBlank() ? hostName() + ":" + port : configured.strip();
     }
 
     public String name() {
@@ -26,7 +25,7 @@ public final class ClusterNode {
         try {
             return InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException e) {
-            return "node";
+            return "localhost";
         }
     }
 

@@ -141,18 +141,22 @@ public class SyncLedger {
      * Takes a RECEIVED donor for processing. Returns null when it is not RECEIVED or another consumer holds it,
      * so the same donor queued twice, or on two nodes, is worked on once. The claim expires unless this node renews it
      * ({@link #renewClaims}), so a crash mid-way leaves the donor for the redrive instead of losing it.
+     * {@code releasedOnly} (this node still works on the donor) refuses a lapsed claim too, taking the donor only when a
+     * state change released it.
      */
-    public LedgerEntry claim(ReferencePair reference) throws SQLException {
+    public LedgerEntry claim(ReferencePair reference, boolean releasedOnly) throws SQLException {
         OffsetDateTime now = now();
         try (Connection c = dataSource.getConnection();
              PreparedStatement update = c.prepareStatement("UPDATE sync_ledger SET claimed_until = ?, claimed_by = ?, attempts = attempts + 1 "
                      + "WHERE reference_source = ? AND reference_id = ? AND state = 'RECEIVED' "
-                     + "AND (claimed_until IS NULL OR claimed_until < ?)")) {
+                     + (releasedOnly ? "AND claimed_until IS NULL" : "AND (claimed_until IS NULL OR claimed_until < ?)"))) {
             update.setObject(1, now.plus(claimLease));
             update.setString(2, node.name());
             update.setString(3, reference.referenceSource());
             update.setString(4, reference.referenceId());
-            update.setObject(5, now);
+            if (!releasedOnly) {
+                update.setObject(5, now);
+            }
             if (update.executeUpdate() == 0) {
                 return null;
             }

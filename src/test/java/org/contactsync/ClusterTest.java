@@ -7,7 +7,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -170,11 +169,7 @@ class ClusterTest {
 
     /** Runs the calls at once, on as many threads, and waits for all of them. */
     private void all(List<Callable<Object>> calls) throws Exception {
-        List<Future<Object>> done = new ArrayList<>();
         for (Future<Object> future : senders.invokeAll(calls)) {
-            done.add(future);
-        }
-        for (Future<Object> future : done) {
             Object answer = future.get();
             assertThat(((SyncBundle.Response) answer).status()).as(String.valueOf(answer)).isBetween(200, 299);
         }

@@ -109,3 +109,23 @@ CREATE TABLE IF NOT EXISTS bulk_load (
 -- The bulk load a RECEIVED donor waits in: the bulk worker sends it, not the live queue or the redrive.
 ALTER TABLE sync_ledger ADD COLUMN IF NOT EXISTS bulk_load_id BIGINT;
 CREATE INDEX IF NOT EXISTS sync_ledger_bulk_load ON sync_ledger (bulk_load_id, state);
+
+-- The node whose claim a RECEIVED donor is under: only that node renews it (ClaimHeartbeat), so a lease outlives a
+-- long wait for API budget on a live node, and a crashed node's donors are taken over once it has passed.
+ALTER TABLE sync_ledger ADD COLUMN IF NOT EXISTS claimed_by VARCHAR(200);
+
+-- The last run of each cluster-wide schedule: every node's Quartz fires on the same cron, and the node that records a
+-- fire time first runs it, so the pending poll runs once per schedule however many nodes there are.
+CREATE TABLE IF NOT EXISTS schedule_run (
+    name      VARCHAR(100) NOT NULL PRIMARY KEY,
+    fire_time TIMESTAMP WITH TIME ZONE NOT NULL,
+    node      VARCHAR(200) NOT NULL,
+    ran_at    TIMESTAMP WITH TIME ZONE NOT NULL
+);
+
+-- The nodes sharing this database, as each last announced itself: the rate governor splits the bundle's share of the
+-- organisation's API budget among the live ones.
+CREATE TABLE IF NOT EXISTS cluster_node (
+    name    VARCHAR(200) NOT NULL PRIMARY KEY,
+    seen_at TIMESTAMP WITH TIME ZONE NOT NULL
+);

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import org.contactsync.cluster.ClusterNode;
 import org.contactsync.deadletter.DeadLetter;
 import org.contactsync.ledger.LedgerEntry;
 import org.contactsync.ledger.SyncDatabase;
@@ -238,9 +239,9 @@ class BulkLoadTest {
 
     /** Read from the stopped bundle's database. */
     private long receivedWhileStopped() throws Exception {
-        SyncDatabase database = new SyncDatabase("jdbc:h2:file:" + directory.resolve("db").toAbsolutePath(), "sa", "");
+        SyncDatabase database = new SyncDatabase("jdbc:h2:file:" + directory.resolve("db").toAbsolutePath(), "sa", "", 2, 5000);
         try {
-            return new SyncLedger(database, clock, 300).countsByState().get(SyncState.RECEIVED);
+            return new SyncLedger(database, clock, 300, new ClusterNode("", 0)).countsByState().get(SyncState.RECEIVED);
         } finally {
             database.close();
         }

@@ -11,97 +11,107 @@ import java.sql.Statement;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
-import org.h2.jdbcx.JdbcConnectionPool;
-import org.postgresql.ds.PGSimpleDataSource;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 
 /**
  * The database every durable piece of the bundle shares: the embedded H2 file database by default,
- * PostgreSQL when {@code sync.datasource.url} says so. The schema is applied on start. It is the DataSource itself, so one
- * bean serves the ledger, the dead letters and Camel's JDBC repositories, and closes with the Camel context.
+ * PostgreSQL when {@code sync.datasource.url} says so, both behind one connection pool. The schema is applied on start.
+ * It is the DataSource itself, so one bean serves the ledger, the dead letters and Camel's JDBC repositories, and
+ * closes with the Camel context.
  */
 public class SyncDatabase implements DataSource {
 
     private final String url;
-    private final DataSource dataSource;
+    private final HikariDataSource pool;
 
-    public SyncDatabase(String url, String username, String password) {
-        this.url = url;
-        if (url.startsWith("jdbc:h2:")) {
-            dataSource = JdbcConnectionPool.create(url, username, password);
-        } else if (url.startsWith("jdbc:postgresql:")) {
-            PGSimpleDataSource postgres = new PGSimpleDataSource();
-            postgres.setURL(url);
-            postgres.setUser(username);
-            postgres.setPassword(password);
-            dataSource = postgres;
-        } else {
-            throw new IllegalArgumentException("sync.datasource.url must be a jdbc:h2: or jdbc:postgresql: URL, was " + url);
+    public SyncDatabase(String url, String username, String password, int poolSize, long connectionTimeoutMs) {
+        if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
+            // the URL is not shown: a PostgreSQL URL may carry a password
+            throw new IllegalArgumentException("sync.datasource.url must be a jdbc:h2: or jdbc:postgresql: URL");
         }
+        this.url = url;
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("contact-sync");
+        config.setJdbcUrl(url);
+        config.setUsername(username);
+        config.setPassword(password);
+        config.setMaximumPoolSize(poolSize);
+        config.setConnectionTimeout(connectionTimeoutMs);
+        // a database that is down at start fails the start, with the driver's reason
+        config.setInitializationFailTimeout(connectionTimeoutMs);
+        pool = new HikariDataSource(config);
     }
 
+    /** Applies db/schema.sql; on PostgreSQL it serialises on an advisory lock, so nodes starting together do not race. */
     public void createSchema() throws SQLException, IOException {
         String script;
         try (InputStream in = SyncDatabase.class.getResourceAsStream("/db/schema.sql")) {
             script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+        boolean postgres = url.startsWith("jdbc:postgresql:");
+        try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
+            connection.setAutoCommit(false);
+            if (postgres) {
+                // CREATE TABLE IF NOT EXISTS is not safe against a concurrent identical CREATE (a duplicate-key error)
+                statement.execute("SELECT pg_advisory_xact_lock(7245163)");
+            }
             for (String sql : script.replaceAll("(?m)^--.*$", "").split(";")) {
                 if (!sql.isBlank()) {
                     statement.execute(sql);
                 }
             }
+            connection.commit();
         }
     }
 
     public void close() {
-        if (dataSource instanceof JdbcConnectionPool pool) {
-            pool.dispose();
-        }
+        pool.close();
     }
 
     @Override
     public Connection getConnection() throws SQLException {
-        return dataSource.getConnection();
+        return pool.getConnection();
     }
 
     @Override
     public Connection getConnection(String username, String password) throws SQLException {
-        return dataSource.getConnection(username, password);
+        return pool.getConnection(username, password);
     }
 
     @Override
     public PrintWriter getLogWriter() throws SQLException {
-        return dataSource.getLogWriter();
+        return pool.getLogWriter();
     }
 
     @Override
     public void setLogWriter(PrintWriter out) throws SQLException {
-        dataSource.setLogWriter(out);
+        pool.setLogWriter(out);
     }
 
     @Override
     public void setLoginTimeout(int seconds) throws SQLException {
-        dataSource.setLoginTimeout(seconds);
+        pool.setLoginTimeout(seconds);
     }
 
     @Override
     public int getLoginTimeout() throws SQLException {
-        return dataSource.getLoginTimeout();
+        return pool.getLoginTimeout();
     }
 
     @Override
     public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        return dataSource.getParentLogger();
+        return pool.getParentLogger();
     }
 
     @Override
     public <T> T unwrap(Class<T> type) throws SQLException {
-        return type.isInstance(this) ? type.cast(this) : dataSource.unwrap(type);
+        return type.isInstance(this) ? type.cast(this) : pool.unwrap(type);
     }
 
     @Override
     public boolean isWrapperFor(Class<?> type) throws SQLException {
-        return type.isInstance(this) || dataSource.isWrapperFor(type);
+        return type.isInstance(this) || pool.isWrapperFor(type);
     }
 
     @Override

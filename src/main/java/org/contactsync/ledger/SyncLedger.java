@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -26,6 +27,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import org.contactsync.cluster.ClusterNode;
 import org.contactsync.update.ContactUpdate;
 import org.contactsync.update.DonorChanges;
 import org.slf4j.Logger;
@@ -47,12 +49,14 @@ public class SyncLedger {
     private final DataSource dataSource;
     private final Clock clock;
     private final Duration claimLease;
+    private final ClusterNode node;
     private final ObjectMapper json = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
-    public SyncLedger(DataSource dataSource, Clock clock, long claimLeaseSeconds) {
+    public SyncLedger(DataSource dataSource, Clock clock, long claimLeaseSeconds, ClusterNode node) {
         this.dataSource = dataSource;
         this.clock = clock;
         this.claimLease = Duration.ofSeconds(claimLeaseSeconds);
+        this.node = node;
     }
 
     /** Records a validated donor; idempotent on the reference pair and the donor's content. */
@@ -135,24 +139,56 @@ public class SyncLedger {
 
     /**
      * Takes a RECEIVED donor for processing. Returns null when it is not RECEIVED or another consumer holds it,
-     * so the same donor queued twice, or on two nodes, is worked on once. The claim expires, so a crash mid-way
-     * leaves the donor for the redrive instead of losing it.
+     * so the same donor queued twice, or on two nodes, is worked on once. The claim expires unless this node renews it
+     * ({@link #renewClaims}), so a crash mid-way leaves the donor for the redrive instead of losing it.
+     * {@code releasedOnly} (this node still works on the donor) refuses a lapsed claim too, taking the donor only when a
+     * state change released it.
      */
-    public LedgerEntry claim(ReferencePair reference) throws SQLException {
+    public LedgerEntry claim(ReferencePair reference, boolean releasedOnly) throws SQLException {
         OffsetDateTime now = now();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement update = c.prepareStatement("UPDATE sync_ledger SET claimed_until = ?, attempts = attempts + 1 "
+             PreparedStatement update = c.prepareStatement("UPDATE sync_ledger SET claimed_until = ?, claimed_by = ?, attempts = attempts + 1 "
                      + "WHERE reference_source = ? AND reference_id = ? AND state = 'RECEIVED' "
-                     + "AND (claimed_until IS NULL OR claimed_until < ?)")) {
+                     + (releasedOnly ? "AND claimed_until IS NULL" : "AND (claimed_until IS NULL OR claimed_until < ?)"))) {
             update.setObject(1, now.plus(claimLease));
-            update.setString(2, reference.referenceSource());
-            update.setString(3, reference.referenceId());
-            update.setObject(4, now);
+            update.setString(2, node.name());
+            update.setString(3, reference.referenceSource());
+            update.setString(4, reference.referenceId());
+            if (!releasedOnly) {
+                update.setObject(5, now);
+            }
             if (update.executeUpdate() == 0) {
                 return null;
             }
             return find(c, reference, "").orElse(null);
         }
+    }
+
+    /**
+     * Extends this node's claims on the given donors by a lease from now. A donor that has moved on, or whose claim
+     * another node took over, is left alone. Returns how many claims were renewed.
+     */
+    public int renewClaims(Collection<ReferencePair> references) throws SQLException {
+        if (references.isEmpty()) {
+            return 0;
+        }
+        OffsetDateTime until = now().plus(claimLease);
+        int renewed = 0;
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement update = c.prepareStatement("UPDATE sync_ledger SET claimed_until = ? WHERE reference_source = ? "
+                     + "AND reference_id = ? AND state = 'RECEIVED' AND claimed_by = ? AND claimed_until IS NOT NULL")) {
+            for (ReferencePair reference : references) {
+                update.setObject(1, until);
+                update.setString(2, reference.referenceSource());
+                update.setString(3, reference.referenceId());
+                update.setString(4, node.name());
+                update.addBatch();
+            }
+            for (int count : update.executeBatch()) {
+                renewed += Math.max(count, 0);
+            }
+        }
+        return renewed;
     }
 
     /**
@@ -217,7 +253,7 @@ public class SyncLedger {
             try (PreparedStatement query = c.prepareStatement("SELECT " + COLUMNS + " FROM sync_ledger WHERE bulk_load_id = ? "
                     + "AND reference_source = ? AND state = 'RECEIVED' AND contact_id IS NULL AND (claimed_until IS NULL OR claimed_until < ?) "
                     + "ORDER BY received_at");
-                 PreparedStatement claim = c.prepareStatement("UPDATE sync_ledger SET claimed_until = ?, attempts = attempts + 1 "
+                 PreparedStatement claim = c.prepareStatement("UPDATE sync_ledger SET claimed_until = ?, claimed_by = ?, attempts = attempts + 1 "
                          + "WHERE reference_source = ? AND reference_id = ? AND state = 'RECEIVED' AND (claimed_until IS NULL OR claimed_until < ?)")) {
                 query.setLong(1, loadId);
                 query.setString(2, source);
@@ -227,9 +263,10 @@ public class SyncLedger {
                     while (rows.next()) {
                         LedgerEntry entry = toEntry(rows);
                         claim.setObject(1, now.plus(claimLease));
-                        claim.setString(2, entry.referenceSource());
-                        claim.setString(3, entry.referenceId());
-                        claim.setObject(4, now);
+                        claim.setString(2, node.name());
+                        claim.setString(3, entry.referenceSource());
+                        claim.setString(4, entry.referenceId());
+                        claim.setObject(5, now);
                         if (claim.executeUpdate() == 1) {
                             claimed.add(entry);
                         }
@@ -449,7 +486,7 @@ public class SyncLedger {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement update = c.prepareStatement("UPDATE sync_ledger SET state = ?, " + assignments
-                    + ", claimed_until = NULL, updated_at = ? WHERE reference_source = ? AND reference_id = ?"
+                    + ", claimed_until = NULL, claimed_by = NULL, updated_at = ? WHERE reference_source = ? AND reference_id = ?"
                     + (guard == null ? "" : " AND " + guard))) {
                 int i = 1;
                 update.setString(i++, state.name());

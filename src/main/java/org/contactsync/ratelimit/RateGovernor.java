@@ -10,6 +10,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntSupplier;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -23,6 +24,8 @@ import org.slf4j.LoggerFactory;
  * (either spelling; Reset in Unix seconds or milliseconds; absent headers leave the estimate as it was), and a 429 pauses every caller
  * until its {@code Retry-After}. Callers wait in lanes: a live donor goes before a poll, a poll before a bulk load.
  * Nothing is dropped: a caller waits (re-checking at least every second, so a moved clock is noticed) until it may go.
+ * Nodes sharing one database each count their own calls, so each spends its part of the share: {@code maxShare} divided
+ * by the live nodes.
  */
 public class RateGovernor {
 
@@ -36,6 +39,7 @@ public class RateGovernor {
     private final Clock clock;
     private final double maxShare;
     private final int floor;
+    private final IntSupplier nodes;
     private final Map<Lane, Integer> waiting = new EnumMap<>(Lane.class);
 
     private int limit;
@@ -46,13 +50,15 @@ public class RateGovernor {
     private long calls;
     private long rateLimited;
 
-    public RateGovernor(Clock clock, int assumedLimitPerHour, double maxShare, int floor) {
+    /** {@code nodes} tells how many nodes share the budget (1 for a single bundle). */
+    public RateGovernor(Clock clock, int assumedLimitPerHour, double maxShare, int floor, IntSupplier nodes) {
         if (maxShare <= 0 || maxShare > 1) {
             throw new IllegalArgumentException("virtuous.rate.max-share must be above 0 and at most 1, was " + maxShare);
         }
         this.clock = clock;
         this.maxShare = maxShare;
         this.floor = floor;
+        this.nodes = nodes;
         this.limit = assumedLimitPerHour;
         this.remaining = assumedLimitPerHour;
         this.windowEnd = clock.instant().plus(WINDOW);
@@ -134,6 +140,7 @@ public class RateGovernor {
         status.put("windowEnd", windowEnd.toString());
         status.put("spentThisWindow", spent);
         status.put("ourShare", share());
+        status.put("nodes", nodes.getAsInt());
         status.put("floor", floor);
         status.put("calls", calls);
         status.put("rateLimited", rateLimited);
@@ -173,8 +180,9 @@ public class RateGovernor {
         return WINDOW.multipliedBy((requests + perWindow - 1) / perWindow - 1);
     }
 
+    /** This node's part of the bundle's share. */
     private int share() {
-        return (int) Math.floor(limit * maxShare);
+        return (int) Math.floor(limit * maxShare / Math.max(1, nodes.getAsInt()));
     }
 
     /** When the next call may go, or null when it may go now. */

@@ -3,17 +3,41 @@ package org.contactsync.resolution;
 import javax.sql.DataSource;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
 import org.apache.camel.processor.aggregate.jdbc.JdbcAggregationRepository;
+import org.apache.camel.spi.OptimisticLockingAggregationRepository.OptimisticLockingException;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 
 /**
  * The resolution aggregator's repository: camel-sql's JDBC repository on the ledger's database (tables
- * {@code sync_resolution} and {@code sync_resolution_completed}, created with the schema).
+ * {@code sync_resolution} and {@code sync_resolution_completed}, created with the schema), with optimistic locking on
+ * its version column, so nodes sharing the database join each group once.
  */
 public class ResolutionRepository extends JdbcAggregationRepository {
 
     public ResolutionRepository(DataSource dataSource) {
         super(new DataSourceTransactionManager(dataSource), "sync_resolution", dataSource);
+    }
+
+    /**
+     * Completes the group only if it is still the version this node read. The parent ignores the version on delete, so
+     * two nodes completing the same group at once would both go on (and clash on the completed row, when the group's
+     * exchange is the same one); here the later one gets an optimistic-locking failure and the aggregator retries its
+     * event against the group as it is now.
+     */
+    @Override
+    public void remove(CamelContext camelContext, String key, Exchange exchange) {
+        long version = exchange.getProperty(VERSION_PROPERTY, Long.class);
+        transactionTemplate.executeWithoutResult(status -> {
+            if (jdbcTemplate.update("DELETE FROM " + getRepositoryName() + " WHERE id = ? AND version = ?", key, version) == 0) {
+                throw new OptimisticLockingException();
+            }
+            try {
+                insert(camelContext, exchange.getExchangeId(), exchange, getRepositoryNameCompleted(), version);
+            } catch (Exception e) {
+                throw new IllegalStateException("Error completing key " + key + " in repository " + getRepositoryName(), e);
+            }
+        });
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -28,8 +29,26 @@ class RateGovernorTest {
     private final TestClock clock = new TestClock();
 
     @Test
+    void nodesSharingTheDatabaseSplitTheShareAndTakeItUpWhenOneLeaves() throws Exception {
+        AtomicInteger nodes = new AtomicInteger(2);
+        RateGovernor governor = new RateGovernor(clock, 100, 0.1, 0, nodes::get);
+        for (int i = 0; i < 5; i++) {
+            governor.acquire("live");
+        }
+        Thread sixth = start(governor, "live", new CopyOnWriteArrayList<>());
+
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(sixth::isAlive);
+        assertThat(governor.status()).containsEntry("ourShare", 5).containsEntry("nodes", 2);
+        nodes.set(1);
+
+        sixth.join(TimeUnit.SECONDS.toMillis(5));
+        assertThat(sixth.isAlive()).isFalse();
+        assertThat(governor.status()).containsEntry("ourShare", 10).containsEntry("calls", 6L);
+    }
+
+    @Test
     void spendsAtMostItsShareOfTheWindowThenWaitsForTheNextOne() throws Exception {
-        RateGovernor governor = new RateGovernor(clock, 100, 0.1, 0);
+        RateGovernor governor = new RateGovernor(clock, 100, 0.1, 0, () -> 1);
         for (int i = 0; i < 10; i++) {
             governor.acquire("live");
         }
@@ -45,7 +64,7 @@ class RateGovernorTest {
 
     @Test
     void keepsTheOrganisationsFloorAsTheHeadersReportIt() throws Exception {
-        RateGovernor governor = new RateGovernor(clock, 5000, 1.0, 250);
+        RateGovernor governor = new RateGovernor(clock, 5000, 1.0, 250, () -> 1);
         governor.observe(answer(200, Map.of("x-ratelimit-limit", "5000", "X-RATELIMIT-REMAINING", "251",
                 "X-RateLimit-Reset", String.valueOf(clock.instant().plusSeconds(600).toEpochMilli()))));
 
@@ -63,7 +82,7 @@ class RateGovernorTest {
 
     @Test
     void a429PausesEveryCallerUntilRetryAfter() throws Exception {
-        RateGovernor governor = new RateGovernor(clock, 5000, 0.5, 0);
+        RateGovernor governor = new RateGovernor(clock, 5000, 0.5, 0, () -> 1);
 
         boolean again = governor.observe(answer(429, Map.of("Retry-After", "120", "X-Rate-Limit-Remaining", "0")));
         List<String> order = new CopyOnWriteArrayList<>();
@@ -82,7 +101,7 @@ class RateGovernorTest {
 
     @Test
     void aLiveDonorGoesBeforeAWaitingBulkLoad() throws Exception {
-        RateGovernor governor = new RateGovernor(clock, 10, 0.1, 0);
+        RateGovernor governor = new RateGovernor(clock, 10, 0.1, 0, () -> 1);
         governor.acquire("live");
         List<String> order = new CopyOnWriteArrayList<>();
         Thread bulk = start(governor, "bulk", order);

@@ -14,7 +14,7 @@ class RateGovernorWaitForTest {
 
     @Test
     void callsWithinWhatIsLeftOfOurShareWaitNotAtAllAndTheRestWaitForWholeWindows() throws Exception {
-        RateGovernor governor = new RateGovernor(clock, 100, 0.1, 0);
+        RateGovernor governor = new RateGovernor(clock, 100, 0.1, 0, () -> 1);
         for (int i = 0; i < 4; i++) {
             governor.acquire("bulk");
         }
@@ -27,7 +27,7 @@ class RateGovernorWaitForTest {
 
     @Test
     void theOrganisationsFloorLimitsEachWindowToo() {
-        RateGovernor governor = new RateGovernor(clock, 100, 1.0, 95);
+        RateGovernor governor = new RateGovernor(clock, 100, 1.0, 95, () -> 1);
 
         assertThat(governor.waitFor(5)).isZero();
         assertThat(governor.waitFor(11)).isBetween(Duration.ofMinutes(119), Duration.ofMinutes(120));

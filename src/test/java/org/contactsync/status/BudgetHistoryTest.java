@@ -14,7 +14,7 @@ class BudgetHistoryTest {
     @Test
     void keepsTheNewestSamplesOfWhatTheGovernorHasLeftForUs() throws Exception {
         TestClock clock = new TestClock();
-        RateGovernor governor = new RateGovernor(clock, 1000, 0.1, 50);
+        RateGovernor governor = new RateGovernor(clock, 1000, 0.1, 50, () -> 1);
         BudgetHistory history = new BudgetHistory(governor, clock, 3);
 
         for (int i = 0; i < 5; i++) {

@@ -54,8 +54,7 @@ public final class PostgresServer implements AutoCloseable {
         initdb.removeIf(String::isEmpty);
         runAsPostgres(initdb);
         Files.delete(passwordFile);
-        runAsPostgres(List.of(bin.resolve("pg_ctl").toString(), "-D", data().toString(), "-l", directory.resolve("server.log").toString(),
-                "-w", "-t", "60", "-o", "-p " + port + " -k " + directory + " -c listen_addresses=localhost", "start"));
+        resume();
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/postgres", username(), password);
              Statement statement = c.createStatement()) {
             statement.execute("CREATE DATABASE " + settings.get("POSTGRES_DB"));
@@ -84,10 +83,21 @@ public final class PostgresServer implements AutoCloseable {
         return DriverManager.getConnection(url(), username(), password);
     }
 
+    /** Stops the server, keeping its data: the database is unreachable until {@link #resume()}. */
+    public void halt() throws IOException, InterruptedException {
+        runAsPostgres(List.of(bin.resolve("pg_ctl").toString(), "-D", data().toString(), "-m", "fast", "-w", "stop"));
+    }
+
+    /** Starts the server (again) on the same port and data. */
+    public void resume() throws IOException, InterruptedException {
+        runAsPostgres(List.of(bin.resolve("pg_ctl").toString(), "-D", data().toString(), "-l", directory.resolve("server.log").toString(),
+                "-w", "-t", "60", "-o", "-p " + port + " -k " + directory + " -c listen_addresses=localhost", "start"));
+    }
+
     @Override
     public void close() throws Exception {
         try {
-            runAsPostgres(List.of(bin.resolve("pg_ctl").toString(), "-D", data().toString(), "-m", "fast", "-w", "stop"));
+            halt();
         } finally {
             try (Stream<Path> files = Files.walk(directory)) {
                 files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());

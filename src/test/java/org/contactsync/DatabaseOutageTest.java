@@ -1,0 +1,78 @@
+package org.contactsync;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import org.contactsync.ledger.SyncState;
+import org.contactsync.sandbox.VirtuousSandbox;
+import org.contactsync.testing.PostgresServer;
+import org.contactsync.testing.SyncBundle;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The ledger's PostgreSQL goes away under a running bundle: readiness DOWN with the driver's reason (never the password),
+ * liveness UP, a donor sent meanwhile refused with a 500 the platform retries (never accepted and lost); once the server is
+ * back, readiness is UP again and the same donor syncs.
+ */
+class DatabaseOutageTest {
+
+    @TempDir
+    Path directory;
+
+    private final VirtuousSandbox sandbox = new VirtuousSandbox();
+    private PostgresServer postgres;
+    private SyncBundle bundle;
+
+    @BeforeEach
+    void start() throws Exception {
+        sandbox.setPort(0);
+        sandbox.start();
+        postgres = PostgresServer.start();
+        bundle = SyncBundle.start(directory, sandbox.getBaseUrl(), sandbox.getApiKey(), Map.of(
+                "sync.datasource.url", postgres.url(),
+                "sync.datasource.username", postgres.username(),
+                "sync.datasource.password", postgres.password(),
+                "sync.datasource.connection-timeout-ms", "2000"));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        bundle.close();
+        postgres.close();
+        sandbox.stop();
+    }
+
+    @Test
+    void readinessFollowsTheDatabaseAndADonorSentDuringTheOutageIsRefusedNotLost() throws Exception {
+        await().atMost(Duration.ofSeconds(20)).until(() -> bundle.get("/sync/health").status() == 200);
+
+        postgres.halt();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> bundle.get("/sync/health").status() == 503);
+        Map<String, Object> database = check(bundle.get("/sync/health"), "sync-database");
+        assertThat(database).containsEntry("state", "DOWN");
+        assertThat((String) database.get("message")).startsWith("the sync database cannot be reached").doesNotContain(postgres.password());
+        assertThat(check(bundle.get("/sync/health"), "virtuous-access")).containsEntry("state", "UP");
+        assertThat(bundle.observe("/observe/health/live").status()).as("a restart brings no database back").isEqualTo(200);
+        String donor = "{\"referenceId\":\"outage-1\",\"firstName\":\"Rosalind\",\"lastName\":\"Franklin\"}";
+        assertThat(bundle.post("/donors", donor).status()).as("not accepted, so the platform sends it again").isEqualTo(500);
+
+        postgres.resume();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> bundle.get("/sync/health").status() == 200);
+        assertThat(bundle.post("/donors", donor).status()).isEqualTo(202);
+        bundle.awaitState("PartnerPlatform", "outage-1", SyncState.PENDING);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> check(SyncBundle.Response health, String id) throws Exception {
+        return (Map<String, Object>) ((Map<String, Object>) health.json().get("checks")).get(id);
+    }
+}

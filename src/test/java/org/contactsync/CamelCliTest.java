@@ -2,9 +2,6 @@ package org.contactsync;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,9 +17,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.contactsync.sandbox.VirtuousSandbox;
+import org.contactsync.testing.BundleHttp;
 import org.contactsync.testing.SyncBundle;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,8 +37,6 @@ class CamelCliTest {
 
     private static final Path PROJECT = Path.of("").toAbsolutePath();
     private static final Pattern ROUTE_ID = Pattern.compile("^- route:\\s*\\n\\s+id: (\\S+)", Pattern.MULTILINE);
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
     Path directory;
@@ -105,10 +99,14 @@ class CamelCliTest {
         builder.environment().put("VIRTUOUS_API_KEY", sandbox.getApiKey());
         camel = builder.start();
 
+        BundleHttp bundle = new BundleHttp("http://localhost:" + port);
         // the first run resolves the CLI and downloads the camel-* 4.17.0 jars the routes use
         await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500)).ignoreExceptionsInstanceOf(IOException.class)
                 .alias("camel run answers GET /sync/status")
-                .until(() -> get(port, "/sync/status").statusCode() == 200);
+                .until(() -> {
+                    assertThat(camel.isAlive()).as(() -> "camel run exited; " + logTail()).isTrue();
+                    return bundle.get("/sync/status").statusCode() == 200;
+                });
         // every route of every file, so a setting that makes the CLI skip the files it is given (camel-notes pitfall 11) fails here
         List<String> routeIds = new ArrayList<>();
         for (Path file : routeFiles) {
@@ -126,39 +124,16 @@ class CamelCliTest {
         });
         await().atMost(Duration.ofSeconds(30)).until(() -> !sandbox.webhooks().isEmpty());
 
-        HttpResponse<String> accepted = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/donors"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("""
-                        {"referenceId": "cli-1", "firstName": "Mary", "lastName": "Somerville", "email": "mary@example.org"}"""))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(accepted.statusCode()).as(logTail()).isEqualTo(202);
-        awaitState(port, "PENDING");
+        HttpResponse<String> accepted = bundle.postDonor("""
+                {"referenceId": "cli-1", "firstName": "Mary", "lastName": "Somerville", "email": "mary@example.org"}""");
+        assertThat(accepted.statusCode()).as(this::logTail).isEqualTo(202);
+        bundle.awaitState("PartnerPlatform", "cli-1", "PENDING", this::logTail);
         sandbox.runBatch();
-        Map<String, Object> synced = awaitState(port, "SYNCED");
+        Map<String, Object> synced = bundle.awaitState("PartnerPlatform", "cli-1", "SYNCED", this::logTail);
 
-        HttpResponse<String> contact = HTTP.send(HttpRequest.newBuilder(URI.create(sandbox.getBaseUrl() + "/api/Contact/PartnerPlatform/cli-1"))
-                .header("Authorization", "Bearer " + sandbox.getApiKey()).GET().build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(contact.statusCode()).isEqualTo(200);
-        Map<String, Object> record = JSON.readValue(contact.body(), new TypeReference<>() { });
-        assertThat(String.valueOf(record.get("id"))).isEqualTo(String.valueOf(synced.get("contactId")));
-        assertThat(record.get("name")).asString().contains("Mary").contains("Somerville");
-    }
-
-    private Map<String, Object> awaitState(int port, String state) {
-        return await().atMost(Duration.ofSeconds(60)).alias("donor cli-1 " + state + "; " + logTail())
-                .until(() -> {
-                    HttpResponse<String> response = get(port, "/sync/donors/PartnerPlatform/cli-1");
-                    return response.statusCode() == 200 ? JSON.readValue(response.body(), new TypeReference<Map<String, Object>>() { }) : Map.<String, Object>of();
-                }, donor -> state.equals(donor.get("state")));
-    }
-
-    private void assertRunning() {
-        assertThat(camel.isAlive()).as("camel run exited; " + logTail()).isTrue();
-    }
-
-    private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
-        assertRunning();
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        Map<String, Object> contact = BundleHttp.contact(sandbox, "PartnerPlatform", "cli-1");
+        assertThat(contact.get("id")).isEqualTo(synced.get("contactId"));
+        assertThat(contact.get("name")).asString().contains("Mary").contains("Somerville");
     }
 
     private String logTail() {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.regex.Matcher;
@@ -46,14 +47,19 @@ class CamelCliTest {
     private Path log;
 
     @AfterEach
-    void stop() throws InterruptedException {
+    void stop() throws Exception {
         if (camel != null) {
-            // the launcher script may still be resolving the classpath with mvn: its children go too
-            camel.descendants().forEach(ProcessHandle::destroy);
-            camel.destroy();
-            if (!camel.waitFor(30, TimeUnit.SECONDS)) {
-                camel.descendants().forEach(ProcessHandle::destroyForcibly);
-                camel.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            // the launcher script may still be resolving the classpath with mvn; taken before the script ends, as
+            // its children then no longer count as its descendants
+            List<ProcessHandle> tree = Stream.concat(camel.descendants(), Stream.of(camel.toHandle())).toList();
+            tree.forEach(ProcessHandle::destroy);
+            for (ProcessHandle process : tree) {
+                try {
+                    process.onExit().get(30, TimeUnit.SECONDS);
+                } catch (TimeoutException stuck) {
+                    process.destroyForcibly();
+                    process.onExit().get(30, TimeUnit.SECONDS);
+                }
             }
         }
         sandbox.stop();

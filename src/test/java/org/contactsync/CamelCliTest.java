@@ -2,6 +2,7 @@ package org.contactsync;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.Reader;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.jar.JarEntry;
@@ -140,6 +142,29 @@ class CamelCliTest {
         Map<String, Object> contact = BundleHttp.contact(sandbox, "PartnerPlatform", "cli-1");
         assertThat(contact.get("id")).isEqualTo(synced.get("contactId"));
         assertThat(contact.get("name")).asString().contains("Mary").contains("Somerville");
+    }
+
+    @Test
+    void cliDependenciesAreThePomsVersions() throws IOException {
+        String pom = Files.readString(PROJECT.resolve("pom.xml"));
+        Properties settings = new Properties();
+        try (Reader reader = Files.newBufferedReader(PROJECT.resolve("application.properties"))) {
+            settings.load(reader);
+        }
+        List<String> dependencies = List.of(settings.getProperty("camel.jbang.dependencies").split(","));
+        Matcher library = Pattern.compile("<dependency><groupId>([^<]+)</groupId><artifactId>([^<]+)</artifactId>"
+                + "<version>\\$\\{([^}]+)}</version></dependency>").matcher(pom);
+        int libraries = 0;
+        while (library.find()) {
+            // the CLI logs with its own binding
+            if (!library.group(2).equals("slf4j-simple")) {
+                Matcher version = Pattern.compile("<" + Pattern.quote(library.group(3)) + ">([^<]+)<").matcher(pom);
+                assertThat(version.find()).isTrue();
+                assertThat(dependencies).contains(library.group(1) + ":" + library.group(2) + ":" + version.group(1));
+                libraries++;
+            }
+        }
+        assertThat(libraries).isPositive();
     }
 
     private String logTail() {

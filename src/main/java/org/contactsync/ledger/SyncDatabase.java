@@ -34,6 +34,9 @@ public class SyncDatabase implements DataSource {
         HikariConfig config = new HikariConfig();
         config.setPoolName("contact-sync");
         config.setJdbcUrl(url);
+        // named, not looked up through DriverManager, which cannot see a driver loaded by another class loader than
+        // the caller's (Camel JBang's dependency loader, a host runtime's module loaders)
+        config.setDriverClassName(url.startsWith("jdbc:h2:") ? "org.h2.Driver" : "org.postgresql.Driver");
         config.setUsername(username);
         config.setPassword(password);
         config.setMaximumPoolSize(poolSize);

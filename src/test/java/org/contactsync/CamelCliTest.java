@@ -1,0 +1,202 @@
+package org.contactsync;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.Reader;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.contactsync.sandbox.VirtuousSandbox;
+import org.contactsync.testing.BundleHttp;
+import org.contactsync.testing.SyncBundle;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The README's Camel JBang command, run by this repository's launcher (jbang/camel) in its own JVM: the CLI runs
+ * Camel 4.17.0 from camel-jbang-core, which cannot share this JVM's 4.18 classpath. The routes/ files,
+ * application.properties and the bundle's jar are what an engineer passes; the sandbox runs here, and everything is
+ * checked over HTTP, as a user would.
+ */
+class CamelCliTest {
+
+    private static final Path PROJECT = Path.of("").toAbsolutePath();
+    private static final Pattern ROUTE_ID = Pattern.compile("^- route:\\s*\\n\\s+id: (\\S+)", Pattern.MULTILINE);
+    private static final String OPERATOR_PASSWORD = "cli-operator-password";
+
+    @TempDir
+    Path directory;
+
+    private final VirtuousSandbox sandbox = new VirtuousSandbox();
+    private Process camel;
+    private Path log;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (camel != null) {
+            // the launcher script may still be resolving the classpath with mvn; taken before the script ends, as
+            // its children then no longer count as its descendants
+            List<ProcessHandle> tree = Stream.concat(camel.descendants(), Stream.of(camel.toHandle())).toList();
+            tree.forEach(ProcessHandle::destroy);
+            for (ProcessHandle process : tree) {
+                try {
+                    process.onExit().get(30, TimeUnit.SECONDS);
+                } catch (TimeoutException stuck) {
+                    process.destroyForcibly();
+                    process.onExit().get(30, TimeUnit.SECONDS);
+                }
+            }
+        }
+        sandbox.stop();
+    }
+
+    @Test
+    void routesStartUnderTheCliAndSyncADonor() throws Exception {
+        sandbox.setPort(0);
+        sandbox.setBatchIntervalSeconds(0);
+        sandbox.start();
+        int port = SyncBundle.freePort();
+        List<Path> routeFiles;
+        try (Stream<Path> files = Files.list(PROJECT.resolve("routes"))) {
+            routeFiles = files.filter(file -> file.toString().endsWith(".camel.yaml")).sorted().toList();
+        }
+
+        // the command as the README gives it, in a directory of the test's own: the CLI keeps its state in
+        // .camel-jbang/ of the working directory, and reads its camel.jbang.* settings only from a relative
+        // application.properties
+        Files.createDirectories(directory.resolve("routes"));
+        List<String> command = new ArrayList<>(List.of("sh", PROJECT.resolve("jbang/camel").toString(), "run"));
+        for (Path file : routeFiles) {
+            Files.copy(file, directory.resolve("routes").resolve(file.getFileName()));
+            command.add("routes/" + file.getFileName());
+        }
+        Files.copy(PROJECT.resolve("application.properties"), directory.resolve("application.properties"));
+        command.add("application.properties");
+        command.add(bundleJar().toString());
+        command.addAll(List.of(
+                "--port=" + port,
+                "--prop=camel.server.port=" + port,
+                // the 4.17 CLI with the management server on looks for its HTTP engine on 8080 whatever the port
+                // ("No PlatformHttpEngine ... platform-http-router-8080"); on the default ports it serves both (README)
+                "--prop=camel.management.enabled=false",
+                "--prop=virtuous.sandbox.enabled=false",
+                "--prop=virtuous.api.base-url=" + sandbox.getBaseUrl(),
+                "--prop=sync.webhook.public-url=http://localhost:" + port,
+                "--prop=sync.samples.enabled=false",
+                "--prop=sync.datasource.url=jdbc:h2:file:" + directory.resolve("db"),
+                "--prop=sync.inbox.dir=" + directory.resolve("inbox"),
+                // a safety net: a CLI this test could not stop (its JVM killed) still ends on its own
+                "--max-seconds=900"));
+        log = directory.resolve("camel-run.log");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        // from the environment, as the README says, so the key is on no command line
+        builder.environment().put("VIRTUOUS_API_KEY", sandbox.getApiKey());
+        builder.environment().put("SYNC_STATUS_PASSWORD", OPERATOR_PASSWORD);
+        camel = builder.start();
+
+        BundleHttp bundle = new BundleHttp("http://localhost:" + port, OPERATOR_PASSWORD);
+        // the first run resolves the CLI and downloads the camel-* 4.17.0 jars the routes use
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500)).ignoreExceptionsInstanceOf(IOException.class)
+                .alias("camel run answers GET /sync/status")
+                .until(() -> {
+                    assertThat(camel.isAlive()).as(() -> "camel run exited; " + logTail()).isTrue();
+                    return bundle.get("/sync/status").statusCode() == 200;
+                });
+        // every route of every file, so a setting that makes the CLI skip the files it is given (camel-notes pitfall 11) fails here
+        List<String> routeIds = new ArrayList<>();
+        for (Path file : routeFiles) {
+            Matcher route = ROUTE_ID.matcher(Files.readString(file));
+            while (route.find()) {
+                routeIds.add(route.group(1));
+            }
+        }
+        assertThat(routeIds).hasSizeGreaterThan(routeFiles.size());
+        // its precondition, sync.samples.enabled, is off here: Camel leaves such a route out altogether
+        routeIds.remove("sample-donors");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            String started = Files.readString(log);
+            assertThat(routeIds).as(this::logTail).allMatch(id -> started.contains("Started " + id + " ("));
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> !sandbox.webhooks().isEmpty());
+
+        HttpResponse<String> accepted = bundle.postDonor("""
+                {"referenceId": "cli-1", "firstName": "Mary", "lastName": "Somerville", "email": "mary@example.org"}""");
+        assertThat(accepted.statusCode()).as(this::logTail).isEqualTo(202);
+        bundle.awaitState("PartnerPlatform", "cli-1", "PENDING", this::logTail);
+        sandbox.runBatch();
+        Map<String, Object> synced = bundle.awaitState("PartnerPlatform", "cli-1", "SYNCED", this::logTail);
+
+        Map<String, Object> contact = BundleHttp.contact(sandbox, "PartnerPlatform", "cli-1");
+        assertThat(contact.get("id")).isEqualTo(synced.get("contactId"));
+        assertThat(contact.get("name")).asString().contains("Mary").contains("Somerville");
+    }
+
+    @Test
+    void cliDependenciesAreThePomsVersions() throws IOException {
+        String pom = Files.readString(PROJECT.resolve("pom.xml"));
+        Properties settings = new Properties();
+        try (Reader reader = Files.newBufferedReader(PROJECT.resolve("application.properties"))) {
+            settings.load(reader);
+        }
+        List<String> dependencies = List.of(settings.getProperty("camel.jbang.dependencies").split(","));
+        Matcher library = Pattern.compile("<dependency><groupId>([^<]+)</groupId><artifactId>([^<]+)</artifactId>"
+                + "<version>\\$\\{([^}]+)}</version></dependency>").matcher(pom);
+        int libraries = 0;
+        while (library.find()) {
+            // the CLI logs with its own binding
+            if (!library.group(2).equals("slf4j-simple")) {
+                Matcher version = Pattern.compile("<" + Pattern.quote(library.group(3)) + ">([^<]+)<").matcher(pom);
+                assertThat(version.find()).isTrue();
+                assertThat(dependencies).contains(library.group(1) + ":" + library.group(2) + ":" + version.group(1));
+                libraries++;
+            }
+        }
+        assertThat(libraries).isPositive();
+    }
+
+    private String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return "the CLI's log ends:\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+        } catch (IOException e) {
+            return "no CLI log: " + e;
+        }
+    }
+
+    /** The bundle's jar as `mvn package` makes it (the test phase runs before package): target/classes without application.properties. */
+    private Path bundleJar() throws IOException {
+        Path classes = PROJECT.resolve("target/classes");
+        Path jar = directory.resolve("virtuous-contact-sync.jar");
+        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream entries = new JarOutputStream(out);
+                Stream<Path> files = Files.walk(classes)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                String name = classes.relativize(file).toString().replace('\\', '/');
+                if (!name.equals("application.properties")) {
+                    entries.putNextEntry(new JarEntry(name));
+                    Files.copy(file, entries);
+                    entries.closeEntry();
+                }
+            }
+        }
+        return jar;
+    }
+}

@@ -77,8 +77,9 @@ class ObservabilityTest {
         bundle.awaitState(SOURCE, "obs-new-1", SyncState.SYNCED);
         bundle.awaitState(SOURCE, "obs-new-2", SyncState.SYNCED);
 
-        Map<String, Double> synced = metrics();
-        assertThat(synced.get("contactsync_donors{state=\"PENDING\"}")).isZero();
+        // the ledger's gauges read one snapshot per second
+        Map<String, Double> synced = await().atMost(Duration.ofSeconds(5)).until(this::metrics,
+                series -> series.get("contactsync_donors{state=\"PENDING\"}") == 0.0);
         assertThat(synced.get("contactsync_donors{state=\"SYNCED\"}")).isEqualTo(3.0);
         assertThat(synced.get("contactsync_pending_oldest_age_seconds")).isZero();
         assertThat(synced.get("contactsync_virtuous_requests_total{endpoint=\"transaction-submit\",method=\"POST\",status=\"200\"}"))

@@ -243,6 +243,42 @@ class ResolutionTest {
         assertThat(bundle.entry(SOURCE, "some-other-id")).isNull();
     }
 
+    @Test
+    void thePlatformsCorrectedDonorSupersedesItsDeadLettersAndOnlyTheNewestFailureStaysOpen() throws Exception {
+        bundle.post("/donors", """
+                {"referenceId": "res-11", "firstName": "Emmy", "email": "emmy@"}""");
+        bundle.post("/donors", """
+                {"referenceId": "res-11", "firstName": "Emmy", "email": "emmy@noether"}""");
+
+        assertThat((String) onlyOpenLetter().get("reason")).as("the newer failure").contains("'emmy@noether'");
+
+        SyncBundle.Response corrected = bundle.post("/donors", """
+                {"referenceId": "res-11", "firstName": "Emmy", "lastName": "Noether", "email": "emmy@example.org"}""");
+
+        assertThat(corrected.status()).isEqualTo(202);
+        assertThat(bundle.awaitState(SOURCE, "res-11", SyncState.PENDING).donor()).containsEntry("email", "emmy@example.org");
+        assertThat(bundle.get("/sync/dead-letters").body()).isEqualTo("[]");
+        assertThat(bundle.deadLetters()).extracting(DeadLetter::outcome, DeadLetter::outcomeReason).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("superseded", "sent again (POST /donors) and taken for a fresh attempt"),
+                org.assertj.core.groups.Tuple.tuple("superseded", "failed again later: see the newer dead letter"));
+    }
+
+    @Test
+    void aDonorVirtuousRejectedIsSentAgainCorrectedByThePlatformAndItsLetterCloses() throws Exception {
+        bundle.post("/donors", """
+                {"referenceId": "res-12", "name": "Germain Household", "contactType": "Spaceship"}""");
+        bundle.awaitState(SOURCE, "res-12", SyncState.FAILED);
+        assertThat(onlyOpenLetter().get("stage")).isEqualTo("transaction-submit");
+
+        bundle.post("/donors", """
+                {"referenceId": "res-12", "name": "Germain Household", "contactType": "Household"}""");
+
+        bundle.awaitState(SOURCE, "res-12", SyncState.PENDING);
+        assertThat(bundle.get("/sync/dead-letters").body()).isEqualTo("[]");
+        assertThat(bundle.deadLetters()).singleElement().extracting(DeadLetter::outcome).isEqualTo("superseded");
+        assertThat(sandbox.requestCount("POST", "/api/Contact/Transaction")).as("the rejected one and the corrected one").isEqualTo(2);
+    }
+
     private LedgerEntry submit(String referenceId, String firstName, String lastName) throws Exception {
         bundle.post("/donors", "{\"referenceId\":\"" + referenceId + "\",\"firstName\":\"" + firstName + "\",\"lastName\":\"" + lastName + "\"}");
         return bundle.awaitState(SOURCE, referenceId, SyncState.PENDING);

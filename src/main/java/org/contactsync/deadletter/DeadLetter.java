@@ -8,7 +8,8 @@ import java.util.Objects;
 
 /**
  * One stored dead letter: the donor as it arrived, why it failed, how hard the bundle tried, the donor's history in the
- * ledger, and what an operator did with it ({@code outcome}: null while open, then {@code replayed} or {@code discarded}).
+ * ledger, and what an operator did with it ({@code outcome}: null while open, then {@code replayed}, {@code discarded},
+ * or {@code superseded} once the platform sent the donor again).
  */
 public record DeadLetter(long id, String referenceSource, String referenceId, String stage, String reason, Integer httpStatus,
         String virtuousMessage, String originalInput, int attempts, OffsetDateTime failedAt, String outcome, String outcomeReason,

@@ -86,8 +86,12 @@ public class DeadLetterStore {
         return failure instanceof VirtuousApiException ? message : failure.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
+    /** Stores the letter; an older open letter of the same donor is superseded by it, so a donor has one open letter at most. */
     private void insert(ReferencePair reference, String stage, String reason, Integer status, String virtuousMessage, String original,
             String donorJson, int attempts) throws SQLException {
+        if (reference != null) {
+            closeOpenLetters(reference, "failed again later: see the newer dead letter");
+        }
         try (Connection c = dataSource.getConnection();
              PreparedStatement insert = c.prepareStatement("INSERT INTO dead_letter (reference_source, reference_id, stage, reason, "
                      + "http_status, virtuous_message, original_input, donor_json, attempts, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
@@ -186,6 +190,33 @@ public class DeadLetterStore {
         answer.put("referenceId", reference.referenceId());
         answer.put("admission", admission.name());
         return answer;
+    }
+
+    /**
+     * Closes the donor's open dead letters once the platform has sent it again and the ledger took it for a fresh
+     * attempt ({@code origin}: where the delivery came from). A letter's donor is then out of date: replaying it would
+     * send the old data, and the page would show a donor that needs no one's attention.
+     */
+    public void supersede(ReferencePair reference, Admission admission, String origin) throws SQLException {
+        if (admission == null || !admission.isSyncNeeded()) {
+            return;
+        }
+        int closed = closeOpenLetters(reference, "sent again" + (origin == null ? "" : " (" + origin + ")") + " and taken for a fresh attempt");
+        if (closed > 0) {
+            LOG.info("{}: {} open dead letter(s) superseded, the donor was sent again", reference, closed);
+        }
+    }
+
+    private int closeOpenLetters(ReferencePair reference, String reason) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement update = c.prepareStatement("UPDATE dead_letter SET outcome = 'superseded', outcome_reason = ?, outcome_at = ? "
+                     + "WHERE reference_source = ? AND reference_id = ? AND outcome IS NULL")) {
+            update.setString(1, SyncLedger.toColumn(reason));
+            update.setObject(2, now());
+            update.setString(3, reference.referenceSource());
+            update.setString(4, reference.referenceId());
+            return update.executeUpdate();
+        }
     }
 
     /** Closes the letter for good; the reason is kept with it and in the donor's ledger row. */

@@ -163,6 +163,7 @@ class BulkLoadTest {
     void aLiveDonorArrivingDuringABackfillIsServedBeforeTheRemainingChunks() throws Exception {
         // three requests an hour: the backfill's five chunks need two more windows
         sandbox.setRateLimitPerHour(3);
+        clock.advanceIntoNextHour();
         start(Map.of("sync.batch.size", "2", "virtuous.rate.limit-per-hour", "3", "virtuous.rate.max-share", "1.0", "virtuous.rate.floor", "0"));
 
         drop("backfill.csv", donors(10));

@@ -46,6 +46,7 @@ class ClaimHeartbeatTest {
     @Test
     void aDonorWaitingForBudgetLongerThanTheLeaseKeepsItsClaimAndIsSubmittedOnce() throws Exception {
         sandbox.setPort(0);
+        clock.advanceIntoNextHour();
         sandbox.setClock(clock);
         // the first donor's Find and Transaction spend the window's budget: the second waits at its Find
         sandbox.setRateLimitPerHour(2);

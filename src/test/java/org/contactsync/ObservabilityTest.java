@@ -2,8 +2,6 @@ package org.contactsync;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -99,9 +97,7 @@ class ObservabilityTest {
         sandbox.setPort(0);
         sandbox.setClock(clock);
         sandbox.setRateLimitPerHour(4);
-        // the sandbox's rate windows are clock hours: start a minute into one, so the hold below is nearly an hour
-        Instant now = clock.instant();
-        clock.advance(Duration.between(now, now.truncatedTo(ChronoUnit.HOURS).plus(Duration.ofMinutes(61))));
+        clock.advanceIntoNextHour();
         sandbox.start();
         bundle = SyncBundle.start(directory, sandbox.getBaseUrl(), sandbox.getApiKey(),
                 Map.of("virtuous.rate.max-share", "1.0", "virtuous.rate.floor", "0", "sync.health.budget-wait-max", "15m"), clock);

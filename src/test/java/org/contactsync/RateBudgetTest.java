@@ -6,8 +6,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
+import org.apache.camel.builder.NotifyBuilder;
+import org.apache.camel.component.seda.SedaEndpoint;
 import org.contactsync.ledger.SyncState;
 import org.contactsync.ratelimit.RateGovernor;
 import org.contactsync.sandbox.VirtuousSandbox;
@@ -75,13 +80,72 @@ class RateBudgetTest {
         assertThat(governor().status()).containsEntry("rateLimited", 1L);
     }
 
+    @Test
+    void donorsWaitingForBudgetAreQueuedOnceHoweverOftenTheRedriveRuns() throws Exception {
+        start(2, "1.0", "0", Map.of("sync.redrive.period-ms", "100"));
+        sendDonors("held", 20);
+        await().atMost(Duration.ofSeconds(20)).until(() -> waiting() > 0);
+
+        NotifyBuilder redrives = new NotifyBuilder(bundle.context()).fromRoute("received-redrive").whenCompleted(5).create();
+        assertThat(redrives.matches(20, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(queuedDonors()).as("each donor not yet taken by a consumer, once").doesNotHaveDuplicates().hasSizeLessThan(20);
+        releaseBudget();
+        awaitAllPending("held", 20);
+    }
+
+    @Test
+    void aFullQueueNeverFailsIntakeTheDonorsWaitInTheLedgerAndAllSync() throws Exception {
+        start(2, "1.0", "0", Map.of("sync.queue-size", "5", "sync.redrive.period-ms", "100"));
+        sendDonors("overflow", 20);
+        await().atMost(Duration.ofSeconds(20)).until(() -> waiting() > 0);
+
+        assertThat(queuedDonors()).hasSizeLessThanOrEqualTo(5);
+        releaseBudget();
+        awaitAllPending("overflow", 20);
+    }
+
+    /** Every donor accepted (202), one POST each, as a platform sends them live. */
+    private void sendDonors(String prefix, int count) throws Exception {
+        for (int i = 1; i <= count; i++) {
+            SyncBundle.Response answer = bundle.post("/donors", "{\"referenceId\":\"" + prefix + "-" + i + "\",\"firstName\":\"Donor\",\"lastName\":\"Number" + i + "\"}");
+            assertThat(answer.status()).as(answer.body()).isEqualTo(202);
+        }
+    }
+
+    /** A larger budget from the next hour on: the governor learns it from the first answers of the new window. */
+    private void releaseBudget() {
+        sandbox.setRateLimitPerHour(200);
+        clock.advance(Duration.ofHours(1));
+    }
+
+    private void awaitAllPending(String prefix, int count) throws Exception {
+        for (int i = 1; i <= count; i++) {
+            bundle.awaitState("PartnerPlatform", prefix + "-" + i, SyncState.PENDING);
+        }
+        assertThat(sandbox.requestCount("POST", "/api/Contact/Transaction")).as("one Transaction per donor").isEqualTo(count);
+        assertThat(bundle.deadLetters()).isEmpty();
+    }
+
+    private List<Object> queuedDonors() {
+        return bundle.context().getEndpoint("seda:contact-sync", SedaEndpoint.class).getQueue().stream()
+                .map(exchange -> exchange.getMessage().getBody()).toList();
+    }
+
     private void start(int budgetPerHour, String maxShare, String floor) throws Exception {
+        start(budgetPerHour, maxShare, floor, Map.of());
+    }
+
+    private void start(int budgetPerHour, String maxShare, String floor, Map<String, String> settings) throws Exception {
         sandbox.setPort(0);
+        clock.advanceIntoNextHour();
         sandbox.setClock(clock);
         sandbox.setRateLimitPerHour(budgetPerHour);
         sandbox.start();
-        bundle = SyncBundle.start(directory, sandbox.getBaseUrl(), sandbox.getApiKey(),
-                Map.of("virtuous.rate.max-share", maxShare, "virtuous.rate.floor", floor), clock);
+        Map<String, String> overrides = new HashMap<>(settings);
+        overrides.put("virtuous.rate.max-share", maxShare);
+        overrides.put("virtuous.rate.floor", floor);
+        bundle = SyncBundle.start(directory, sandbox.getBaseUrl(), sandbox.getApiKey(), overrides, clock);
     }
 
     private RateGovernor governor() {

@@ -148,6 +148,32 @@ class ResolutionTest {
     }
 
     @Test
+    void eventsWithoutReferencesAreReadFromVirtuousOnlyWhileADonorAwaitsItsContact() throws Exception {
+        submit("res-13", "Lise", "Meitner");
+        long contactId = contactIdFor("res-13", sandbox.runBatch());
+        bundle.awaitState(SOURCE, "res-13", SyncState.SYNCED);
+        long staffsContact = sandbox.seedContact(Map.of("firstName", "Otto", "lastName", "Hahn"));
+        sandbox.clearRequests();
+
+        // every donor is SYNCED: staff editing Contacts, ours or not, costs no API budget
+        SyncBundle.Response ours = deliver("{\"event\":\"ContactUpdate\",\"contact\":{\"id\":" + contactId + "}}");
+        SyncBundle.Response staffs = deliver("{\"event\":\"ContactUpdate\",\"contact\":{\"id\":" + staffsContact + "}}");
+
+        assertThat(List.of(ours, staffs)).allSatisfy(answer -> {
+            assertThat(answer.status()).isEqualTo(200);
+            assertThat(answer.body()).contains("\"donors\":0");
+        });
+        assertThat(sandbox.requests()).isEmpty();
+
+        submit("res-14", "Chien-Shiung", "Wu");
+        sandbox.clearRequests();
+        deliver("{\"event\":\"ContactUpdate\",\"contact\":{\"id\":" + staffsContact + "}}");
+
+        assertThat(sandbox.requests()).as("a donor waits: the Contact could be its own").extracting(request -> request.method() + " " + request.path())
+                .containsExactly("GET /api/Contact/" + staffsContact);
+    }
+
+    @Test
     void aMergeInVirtuousRePointsTheDonorButAnotherContactWithoutAMergeDoesNot() throws Exception {
         submit("res-6", "Dorothy", "Hodgkin");
         long contactId = contactIdFor("res-6", sandbox.runBatch());

@@ -556,6 +556,19 @@ public class SyncLedger {
         return view;
     }
 
+    /**
+     * Whether any donor may still learn its Contact from a webhook: one being worked on or sent (RECEIVED), one waiting
+     * for Virtuous's import (PENDING), or one submitted that reached the dead letter before Virtuous resolved it.
+     */
+    public boolean anyAwaitingContact() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement query = c.prepareStatement("SELECT 1 FROM sync_ledger WHERE state IN ('RECEIVED', 'PENDING') "
+                     + "OR (state = 'FAILED' AND contact_id IS NULL AND submitted_at IS NOT NULL) FETCH FIRST 1 ROWS ONLY");
+             ResultSet row = query.executeQuery()) {
+            return row.next();
+        }
+    }
+
     public Map<SyncState, Long> countsByState() throws SQLException {
         return countByState("");
     }

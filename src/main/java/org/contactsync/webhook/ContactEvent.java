@@ -11,11 +11,6 @@ import org.contactsync.ledger.ReferencePair;
  */
 public record ContactEvent(String resolvedBy, long contactId, Long mergedIntoContactId, List<ReferencePair> references) {
 
-    /** Whether the Contact came without contactReferences, which then have to be read from Virtuous. */
-    public boolean needsReferences() {
-        return references.isEmpty();
-    }
-
     /** The Contact the donor now lives in. */
     public long survivingContactId() {
         return mergedIntoContactId == null ? contactId : mergedIntoContactId;

@@ -56,6 +56,15 @@ public class WebhookReceiver {
     }
 
     /**
+     * Whether the event's Contact has to be read from Virtuous for its reference pairs: only when the event lacks them
+     * and a donor of ours could be in it (one awaiting its Contact, or a merge). Events fire for every Contact of the
+     * organisation, staff's edits included, and each read spends the hourly budget the donors need.
+     */
+    public boolean needsContact(ContactEvent event) throws SQLException {
+        return event.references().isEmpty() && (event.mergedIntoContactId() != null || ledger.anyAwaitingContact());
+    }
+
+    /**
      * One confirmation per reference pair the ledger holds, except where it already records this Contact: events fire
      * for every Contact of the organisation, and again on every later edit of ours. A SYNCED donor reported on another
      * Contact, without a merge, is logged and left as it is.

@@ -14,6 +14,7 @@ import java.util.function.IntSupplier;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * integrations, so the bundle spends at most {@code maxShare} of it per window and never takes the organisation's
  * remaining budget below {@code floor}. It learns the budget from the {@code X-RateLimit-*} headers of every answer
  * (either spelling; Reset in Unix seconds or milliseconds; absent headers leave the estimate as it was), and a 429 pauses every caller
- * until its {@code Retry-After}. Callers wait in lanes: a live donor goes before a poll, a poll before a bulk load.
+ * until its {@code Retry-After}. Callers wait in lanes: a live donor goes before a poll, a poll before a bulk load; and
+ * while the window's budget is short, a poll or bulk call leaves a live donor in progress the calls it still needs, so its
+ * Find and Transaction are not split by a chunk taking the slot between them.
  * Nothing is dropped: a caller waits (re-checking at least every second, so a moved clock is noticed) until it may go.
  * Nodes sharing one database each count their own calls, so each spends its part of the share: {@code maxShare} divided
  * by the live nodes.
@@ -35,6 +38,8 @@ public class RateGovernor {
     private static final Logger LOG = LoggerFactory.getLogger("contact-sync.rate");
     private static final Duration WINDOW = Duration.ofHours(1);
     private static final long LONGEST_WAIT_MILLIS = 1000;
+    /** The calls a live donor may still need after its first: a Find by email and the Transaction. */
+    private static final int CALLS_KEPT_PER_LIVE_DONOR = 2;
 
     private final Clock clock;
     private final double maxShare;
@@ -49,6 +54,7 @@ public class RateGovernor {
     private Instant pausedUntil = Instant.MIN;
     private long calls;
     private long rateLimited;
+    private int liveDonorsInProgress;
 
     /** {@code nodes} tells how many nodes share the budget (1 for a single bundle). */
     public RateGovernor(Clock clock, int assumedLimitPerHour, double maxShare, int floor, IntSupplier nodes) {
@@ -77,7 +83,7 @@ public class RateGovernor {
                 Instant now = clock.instant();
                 rollWindow(now);
                 Instant blockedUntil = blockedUntil(now);
-                if (blockedUntil == null && !higherLaneWaiting(own)) {
+                if (blockedUntil == null && !higherLaneWaiting(own) && (own == Lane.LIVE || available() > keptForLiveDonors())) {
                     spent++;
                     remaining--;
                     calls++;
@@ -95,6 +101,22 @@ public class RateGovernor {
             waiting.merge(own, -1, Integer::sum);
             notifyAll();
         }
+    }
+
+    /** Counts a donor on the live path until its exchange completes (see the class comment). */
+    public synchronized void liveDonorStarted(Exchange donor) {
+        liveDonorsInProgress++;
+        donor.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                liveDonorFinished();
+            }
+        });
+    }
+
+    private synchronized void liveDonorFinished() {
+        liveDonorsInProgress--;
+        notifyAll();
     }
 
     /**
@@ -185,12 +207,21 @@ public class RateGovernor {
         return (int) Math.floor(limit * maxShare / Math.max(1, nodes.getAsInt()));
     }
 
+    /** Calls this window still allows: our share left, and the organisation's budget above the floor. */
+    private int available() {
+        return Math.min(share() - spent, remaining - floor);
+    }
+
+    private int keptForLiveDonors() {
+        return liveDonorsInProgress * CALLS_KEPT_PER_LIVE_DONOR;
+    }
+
     /** When the next call may go, or null when it may go now. */
     private Instant blockedUntil(Instant now) {
         if (now.isBefore(pausedUntil)) {
             return pausedUntil;
         }
-        if (spent >= share() || remaining <= floor) {
+        if (available() <= 0) {
             return windowEnd;
         }
         return null;

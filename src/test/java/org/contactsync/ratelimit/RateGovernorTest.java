@@ -118,6 +118,39 @@ class RateGovernorTest {
         assertThat(order).containsExactly("live", "bulk");
     }
 
+    @Test
+    void whileTheShareIsShortABulkCallLeavesALiveDonorInProgressTheCallsItStillNeeds() throws Exception {
+        RateGovernor governor = new RateGovernor(clock, 100, 0.03, 0, () -> 1);
+        Exchange donor = new DefaultExchange(CONTEXT);
+        governor.liveDonorStarted(donor);
+        governor.acquire("bulk");
+        List<String> order = new CopyOnWriteArrayList<>();
+        Thread secondChunk = start(governor, "bulk", order);
+
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(secondChunk::isAlive);
+        governor.acquire("live");
+        governor.acquire("live");
+        donor.getExchangeExtension().handoverCompletions().forEach(completion -> completion.onComplete(donor));
+
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(secondChunk::isAlive);
+        assertThat(governor.status()).as("the donor's two calls took the window's last two").containsEntry("spentThisWindow", 3);
+        clock.advance(Duration.ofMinutes(61));
+        secondChunk.join(TimeUnit.SECONDS.toMillis(5));
+        assertThat(order).containsExactly("bulk");
+    }
+
+    @Test
+    void withBudgetToSpareABulkCallDoesNotWaitForLiveDonorsInProgress() throws Exception {
+        RateGovernor governor = new RateGovernor(clock, 100, 1.0, 0, () -> 1);
+        for (int i = 0; i < 4; i++) {
+            governor.liveDonorStarted(new DefaultExchange(CONTEXT));
+        }
+
+        governor.acquire("bulk");
+
+        assertThat(governor.status()).containsEntry("calls", 1L);
+    }
+
     private static Thread start(RateGovernor governor, String lane, List<String> order) {
         Thread thread = new Thread(() -> {
             try {

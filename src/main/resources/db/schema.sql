@@ -129,3 +129,14 @@ CREATE TABLE IF NOT EXISTS cluster_node (
     name    VARCHAR(200) NOT NULL PRIMARY KEY,
     seen_at TIMESTAMP WITH TIME ZONE NOT NULL
 );
+
+-- Webhook events whose Contact has to be read from Virtuous for its reference pairs (the event carried none): the
+-- receiver answers at once and the reader works through them after live donors; claimed per node for a lease.
+CREATE TABLE IF NOT EXISTS webhook_inbox (
+    contact_id             BIGINT        NOT NULL PRIMARY KEY,
+    resolved_by            VARCHAR(32)   NOT NULL,
+    merged_into_contact_id BIGINT,
+    received_at            TIMESTAMP WITH TIME ZONE NOT NULL,
+    claimed_until          TIMESTAMP WITH TIME ZONE,
+    claimed_by             VARCHAR(200)
+);

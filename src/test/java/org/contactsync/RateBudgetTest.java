@@ -29,6 +29,8 @@ import static org.awaitility.Awaitility.await;
 class RateBudgetTest {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** sync.concurrency: once this many callers wait at the governor, no request is in flight. */
+    private static final int CONSUMERS = 4;
 
     @TempDir
     Path directory;
@@ -84,7 +86,7 @@ class RateBudgetTest {
     void donorsWaitingForBudgetAreQueuedOnceHoweverOftenTheRedriveRuns() throws Exception {
         start(2, "1.0", "0", Map.of("sync.redrive.period-ms", "100"));
         sendDonors("held", 20);
-        await().atMost(Duration.ofSeconds(20)).until(() -> waiting() > 0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> waiting() == CONSUMERS);
 
         NotifyBuilder redrives = new NotifyBuilder(bundle.context()).fromRoute("received-redrive").whenCompleted(5).create();
         assertThat(redrives.matches(20, TimeUnit.SECONDS)).isTrue();
@@ -98,11 +100,35 @@ class RateBudgetTest {
     void aFullQueueNeverFailsIntakeTheDonorsWaitInTheLedgerAndAllSync() throws Exception {
         start(2, "1.0", "0", Map.of("sync.queue-size", "5", "sync.redrive.period-ms", "100"));
         sendDonors("overflow", 20);
-        await().atMost(Duration.ofSeconds(20)).until(() -> waiting() > 0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> waiting() == CONSUMERS);
 
         assertThat(queuedDonors()).hasSizeLessThanOrEqualTo(5);
         releaseBudget();
         awaitAllPending("overflow", 20);
+    }
+
+    @Test
+    void aWebhookWhoseContactMustBeReadIsAnsweredAtOnceWhileTheBudgetIsSpentAndReadAfterARestartOnceItReturns() throws Exception {
+        start(2, "1.0", "0", Map.of("sync.webhook.read-period-ms", "100"));
+        bundle.post("/donors", "{\"referenceId\":\"hook-held\",\"firstName\":\"Cecilia\",\"lastName\":\"Payne\"}");
+        bundle.awaitState("PartnerPlatform", "hook-held", SyncState.PENDING);
+        long contactId = sandbox.runBatch().get(0).contactId();
+
+        SyncBundle.Response answer = bundle.post("/webhooks/virtuous", "{\"event\":\"ContactCreate\",\"contact\":{\"id\":" + contactId + "}}");
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.body()).contains("queued");
+        NotifyBuilder reads = new NotifyBuilder(bundle.context()).fromRoute("webhook-contact-read").whenCompleted(3).create();
+        assertThat(reads.matches(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(sandbox.requestCount("GET", "/api/Contact/" + contactId)).as("not read while the budget is held").isZero();
+        bundle.close();
+        releaseBudget();
+        bundle = SyncBundle.start(directory, sandbox.getBaseUrl(), sandbox.getApiKey(),
+                Map.of("virtuous.rate.max-share", "1.0", "virtuous.rate.floor", "0", "sync.webhook.read-period-ms", "100"), clock);
+
+        assertThat(bundle.awaitState("PartnerPlatform", "hook-held", SyncState.SYNCED).contactId()).isEqualTo(contactId);
+        assertThat(sandbox.requests()).filteredOn(request -> request.path().equals("/api/Contact/" + contactId))
+                .as("read once, by the restarted bundle").singleElement().extracting(request -> request.status()).isEqualTo(200);
     }
 
     /** Every donor accepted (202), one POST each, as a platform sends them live. */

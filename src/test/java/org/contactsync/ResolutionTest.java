@@ -177,6 +177,29 @@ class ResolutionTest {
     }
 
     @Test
+    void aNightlyImportsEventsWithoutReferencesAreSettledByOneContactQueryInsteadOfAGetEach() throws Exception {
+        sandbox.setWebhookDeliveryEnabled(false);
+        for (int i = 1; i <= 12; i++) {
+            submit("burst-" + i, "Donor", "Burst" + i);
+        }
+        List<BatchResult> batch = sandbox.runBatch();
+        sandbox.clearRequests();
+
+        // the import's events arrive together, as they do after a nightly run: the reader finds them all waiting
+        bundle.context().getRouteController().suspendRoute("webhook-contact-read");
+        for (BatchResult imported : batch) {
+            deliver("{\"event\":\"ContactCreate\",\"contact\":{\"id\":" + imported.contactId() + "}}");
+        }
+        bundle.context().getRouteController().resumeRoute("webhook-contact-read");
+
+        for (BatchResult imported : batch) {
+            assertThat(bundle.awaitState(SOURCE, imported.referenceId(), SyncState.SYNCED).contactId()).isEqualTo(imported.contactId());
+        }
+        assertThat(sandbox.requests()).extracting(request -> request.method() + " " + request.path())
+                .containsExactly("POST /api/Contact/Query/FullContact");
+    }
+
+    @Test
     void aMergeInVirtuousRePointsTheDonorButAnotherContactWithoutAMergeDoesNot() throws Exception {
         submit("res-6", "Dorothy", "Hodgkin");
         long contactId = contactIdFor("res-6", sandbox.runBatch());

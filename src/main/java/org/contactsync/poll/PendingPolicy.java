@@ -51,6 +51,11 @@ public class PendingPolicy {
         return ledger.duePending(after);
     }
 
+    /** Every PENDING donor, with its submit time, none claimed. */
+    public Map<ReferencePair, OffsetDateTime> pending() throws SQLException {
+        return ledger.duePending(Duration.ZERO);
+    }
+
     /**
      * The PENDING donors submitted longest ago, for the status page: since when each waits, from when the poll asks Virtuous
      * about it again (on its next scheduled run after that; its webhook may come sooner) and when it goes to the dead letter if Virtuous never creates its Contact.

@@ -35,11 +35,22 @@ public class PendingQuery {
     /** This run's Query, or null when fewer than {@code sync.poll.query-min} donors are due: the GETs cost no more then. */
     public QueryScan plan() throws SQLException {
         Map<ReferencePair, OffsetDateTime> due = policy.due();
-        if (due.isEmpty() || due.size() < queryMin) {
-            return null;
-        }
-        OffsetDateTime oldest = Collections.min(due.values());
-        return new QueryScan(due.keySet(), oldest.toInstant().minus(overlap));
+        return due.isEmpty() || due.size() < queryMin ? null : scanOf(due);
+    }
+
+    /**
+     * A Query for {@code events} stored webhook events whose Contacts would each cost a GET: with
+     * {@code sync.poll.query-min} or more, the pages of Contacts modified since the oldest PENDING submit settle the
+     * PENDING donors they name, and show which of the events' Contacts hold none (as after a nightly import whose
+     * events carry no references). Null for fewer events, or when no donor is PENDING.
+     */
+    public QueryScan planForEvents(int events) throws SQLException {
+        Map<ReferencePair, OffsetDateTime> pending = policy.pending();
+        return events < queryMin || pending.isEmpty() ? null : scanOf(pending);
+    }
+
+    private QueryScan scanOf(Map<ReferencePair, OffsetDateTime> donors) {
+        return new QueryScan(donors.keySet(), Collections.min(donors.values()).toInstant().minus(overlap));
     }
 
     /** One page's confirmations, for the resolution aggregator; see {@link QueryScan#read}. */

@@ -3,6 +3,7 @@ package org.contactsync.poll;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,7 @@ import org.contactsync.virtuous.VirtuousRequests;
 public class QueryScan {
 
     private final Set<ReferencePair> unsettled;
+    private final Set<Long> seen = new HashSet<>();
     private final int due;
     private final Instant since;
     private int skip;
@@ -62,7 +64,11 @@ public class QueryScan {
         List<Map<String, Object>> confirmations = new ArrayList<>();
         for (Object item : page == null ? List.of() : (List<?>) page.getOrDefault("list", List.of())) {
             Map<?, ?> contact = (Map<?, ?>) item;
-            if (!(contact.get("id") instanceof Number contactId) || !(contact.get("contactReferences") instanceof List<?> references)) {
+            if (!(contact.get("id") instanceof Number contactId)) {
+                continue;
+            }
+            seen.add(contactId.longValue());
+            if (!(contact.get("contactReferences") instanceof List<?> references)) {
                 continue;
             }
             for (Object reference : references) {
@@ -88,6 +94,11 @@ public class QueryScan {
      */
     public boolean isComplete() {
         return failure == null && (unsettled.isEmpty() || total != null && skip >= total);
+    }
+
+    /** Whether a page showed this Contact, with whatever references it holds. */
+    public boolean hasSeen(long contactId) {
+        return seen.contains(contactId);
     }
 
     public boolean isUnsettled(ReferencePair reference) {

@@ -11,6 +11,7 @@ import org.contactsync.ledger.LedgerEntry;
 import org.contactsync.ledger.ReferencePair;
 import org.contactsync.ledger.SyncLedger;
 import org.contactsync.ledger.SyncState;
+import org.contactsync.poll.QueryScan;
 import org.contactsync.resolution.ResolutionJoin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +63,11 @@ public class WebhookReceiver {
      */
     public boolean needsContact(ContactEvent event) throws SQLException {
         return event.references().isEmpty() && (event.mergedIntoContactId() != null || ledger.anyAwaitingContact());
+    }
+
+    /** Whether a stored event's Contact still has to be read: {@link #needsContact}, unless this run's Query showed it. */
+    public boolean needsRead(ContactEvent event, QueryScan scan) throws SQLException {
+        return (scan == null || !scan.hasSeen(event.contactId())) && needsContact(event);
     }
 
     /**

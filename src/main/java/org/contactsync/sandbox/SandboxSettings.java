@@ -11,6 +11,7 @@ final class SandboxSettings {
     private volatile Clock clock = Clock.systemUTC();
     private volatile String signatureHeader = "X-Virtuous-Signature";
     private volatile boolean webhookDeliveryEnabled = true;
+    private volatile boolean webhookReferencesIncluded = true;
     private volatile ErrorStyle errorStyle = ErrorStyle.LEGACY;
     private volatile PutSemantics putSemantics = PutSemantics.REPLACE;
     private volatile long latencyMillis;
@@ -57,6 +58,14 @@ final class SandboxSettings {
 
     void webhookDeliveryEnabled(boolean webhookDeliveryEnabled) {
         this.webhookDeliveryEnabled = webhookDeliveryEnabled;
+    }
+
+    boolean webhookReferencesIncluded() {
+        return webhookReferencesIncluded;
+    }
+
+    void webhookReferencesIncluded(boolean webhookReferencesIncluded) {
+        this.webhookReferencesIncluded = webhookReferencesIncluded;
     }
 
     ErrorStyle errorStyle() {

@@ -157,6 +157,15 @@ public class VirtuousSandbox {
         settings.webhookDeliveryEnabled(webhookDeliveryEnabled);
     }
 
+    /**
+     * Whether delivered Contacts carry {@code contactReferences} (the default, the shape GET answers with). Off: the
+     * envelope seen from a production receiver (virtuous-api.md §4.2), whose Contact shows none, so the integration has
+     * to find out by other means which of its donors an event is about.
+     */
+    public void setWebhookReferencesIncluded(boolean webhookReferencesIncluded) {
+        settings.webhookReferencesIncluded(webhookReferencesIncluded);
+    }
+
     /** {@code legacy} (default): {@code {"message", "modelState"}} bodies; {@code target}: {@code {"error": {...}}} bodies. */
     public void setErrorStyle(String errorStyle) {
         settings.errorStyle(ErrorStyle.parse(errorStyle));

@@ -43,7 +43,7 @@ final class WebhookDispatcher {
     void deliver(List<ImportOutcome> outcomes) {
         for (ImportOutcome outcome : outcomes) {
             String flag = outcome.result().event();
-            byte[] body = SandboxJson.bytes(envelope(outcome));
+            byte[] body = SandboxJson.bytes(envelope(outcome, settings.webhookReferencesIncluded()));
             for (WebhookSubscription subscription : subscriptions.all()) {
                 if (subscription.wants(flag)) {
                     record(post(subscription, flag, outcome.result().contactId(), body));
@@ -85,12 +85,16 @@ final class WebhookDispatcher {
         }
     }
 
-    private static Map<String, Object> envelope(ImportOutcome outcome) {
+    private static Map<String, Object> envelope(ImportOutcome outcome, boolean withReferences) {
         String flag = outcome.result().event();
         Map<String, Object> envelope = new LinkedHashMap<>();
         // Subscriptions use camelCase flags, deliveries PascalCase event names.
         envelope.put("event", Character.toUpperCase(flag.charAt(0)) + flag.substring(1));
-        envelope.put("contact", outcome.contact());
+        Map<String, Object> contact = new LinkedHashMap<>(outcome.contact());
+        if (!withReferences) {
+            contact.remove("contactReferences");
+        }
+        envelope.put("contact", contact);
         return envelope;
     }
 

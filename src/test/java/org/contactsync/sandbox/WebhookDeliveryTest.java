@@ -93,6 +93,20 @@ class WebhookDeliveryTest {
     }
 
     @Test
+    void withoutReferencesTheDeliveredContactIsTheFullContactLessItsContactReferences() throws Exception {
+        sandbox.setWebhookReferencesIncluded(false);
+        http.postJson("/api/Webhook", receiver.subscription(SECRET));
+        submit("donor-3", "emmy@example.org");
+
+        long id = sandbox.runBatch().get(0).contactId();
+
+        Map<?, ?> delivered = (Map<?, ?>) SandboxHttp.JSON.readValue(receiver.received().get(0).body(), Map.class).get("contact");
+        Map<String, Object> expected = new java.util.LinkedHashMap<>(sandbox.contact(id));
+        assertFalse(((List<?>) expected.remove("contactReferences")).isEmpty(), "the Contact itself holds the reference");
+        assertEquals(expected, SandboxHttp.JSON.convertValue(delivered, Map.class));
+    }
+
+    @Test
     void mergeDeliversContactUpdateUnderAConfiguredHeader() throws Exception {
         sandbox.setSignatureHeader("X-Signature");
         http.postJson("/api/Webhook", receiver.subscription(SECRET));

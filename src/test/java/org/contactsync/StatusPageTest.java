@@ -56,6 +56,8 @@ class StatusPageTest {
 
     @Test
     void thePageShowsTheLedgersCountsTheOldestPendingDonorAndTheDeadLetterAndReplaysIt() throws Exception {
+        bundle.post("/donors", "{\"referenceId\":\"page-invalid\",\"firstName\":\"Status\",\"email\":\"not-an-email\"}");
+        DeadLetter refused = bundle.deadLetters().get(0);
         // Virtuous fails the lookup and its one retry: the donor goes to the dead letter
         sandbox.failNext(2, 503);
         bundle.post("/donors", donor("page-failed"));
@@ -81,8 +83,12 @@ class StatusPageTest {
             assertThat(counts).containsEntry(SyncState.PENDING, 2L).containsEntry(SyncState.SYNCED, 1L).containsEntry(SyncState.FAILED, 1L);
             assertThat(browser.attributes("#pending tr[data-reference]", "data-reference"))
                     .containsExactly(SOURCE + ":page-pending-old", SOURCE + ":page-pending-new");
-            assertThat(browser.attributes("#dead-letters tr[data-letter-id]", "data-letter-id")).containsExactly(String.valueOf(letter.id()));
+            assertThat(browser.attributes("#dead-letters tr[data-letter-id]", "data-letter-id"))
+                    .containsExactly(String.valueOf(letter.id()), String.valueOf(refused.id()));
             assertThat(browser.texts("#dead-letters tr").get(0)).contains("page-failed", letter.reason());
+            assertThat(browser.texts("#dead-letters tr").get(1)).contains("page-invalid", refused.reason(), "Correct it on the platform");
+            assertThat(browser.attributes("#dead-letters tr[data-letter-id='" + refused.id() + "'] button", "class"))
+                    .as("refused on arrival: a replay as received would be refused again").isEmpty();
             assertThat(letter.reason()).contains("503");
             await("budget chart").atMost(PAGE_WAIT).until(() -> browser.attributes("#budget-chart polyline", "points"),
                     points -> points.size() == 1 && points.get(0).split(" ").length >= 2);
@@ -92,7 +98,8 @@ class StatusPageTest {
 
             await("replay answered").atMost(PAGE_WAIT).until(() -> browser.texts("#replay-result"),
                     text -> text.size() == 1 && text.get(0).contains("page-failed was sent again"));
-            await("letter gone").atMost(PAGE_WAIT).until(() -> browser.attributes("#dead-letters tr[data-letter-id]", "data-letter-id"), List::isEmpty);
+            await("letter gone").atMost(PAGE_WAIT).until(() -> browser.attributes("#dead-letters tr[data-letter-id]", "data-letter-id"),
+                    List.of(String.valueOf(refused.id()))::equals);
             bundle.awaitState(SOURCE, "page-failed", SyncState.PENDING);
             // the page reads the counts right after the replay's answer: the donor is RECEIVED then, or PENDING already
             await("counts follow").atMost(PAGE_WAIT).until(() -> browser.texts("#count-FAILED"), List.of("0")::equals);

@@ -121,6 +121,8 @@ class RateBudgetTest {
         NotifyBuilder reads = new NotifyBuilder(bundle.context()).fromRoute("webhook-contact-read").whenCompleted(3).create();
         assertThat(reads.matches(20, TimeUnit.SECONDS)).isTrue();
         assertThat(sandbox.requestCount("GET", "/api/Contact/" + contactId)).as("not read while the budget is held").isZero();
+        assertThat(bundle.get("/sync/status").json()).containsEntry("webhookReadsWaiting", 1);
+        assertThat(bundle.observe("/observe/metrics").body()).contains("contactsync_webhook_reads_waiting 1.0");
         bundle.close();
         releaseBudget();
         bundle = SyncBundle.start(directory, sandbox.getBaseUrl(), sandbox.getApiKey(),
@@ -129,6 +131,7 @@ class RateBudgetTest {
         assertThat(bundle.awaitState("PartnerPlatform", "hook-held", SyncState.SYNCED).contactId()).isEqualTo(contactId);
         assertThat(sandbox.requests()).filteredOn(request -> request.path().equals("/api/Contact/" + contactId))
                 .as("read once, by the restarted bundle").singleElement().extracting(request -> request.status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> bundle.get("/sync/status").json().get("webhookReadsWaiting"), Integer.valueOf(0)::equals);
     }
 
     /** Every donor accepted (202), one POST each, as a platform sends them live. */

@@ -21,13 +21,14 @@ import org.contactsync.ledger.SyncState;
 import org.contactsync.ratelimit.RateGovernor;
 import org.contactsync.virtuous.VirtuousClient;
 import org.contactsync.virtuous.VirtuousRequest;
+import org.contactsync.webhook.WebhookInbox;
 
 /**
  * The bundle's own meters, named for the domain, in whatever Micrometer registry the Camel context has (Camel Main's
  * Prometheus registry behind {@code /observe/metrics}, or the host runtime's). Prometheus names: {@code contactsync_donors},
  * {@code contactsync_pending_oldest_age_seconds}, {@code contactsync_virtuous_requests_total},
  * {@code contactsync_rate_budget_remaining}, {@code contactsync_rate_share_remaining}, {@code contactsync_dead_letters_open},
- * {@code contactsync_dead_letters_total}, {@code contactsync_webhook_deliveries_total}. Without a registry nothing is
+ * {@code contactsync_dead_letters_total}, {@code contactsync_webhook_deliveries_total}, {@code contactsync_webhook_reads_waiting}. Without a registry nothing is
  * recorded and nothing fails: metrics are the host's choice.
  */
 public class SyncMetrics implements CamelContextAware {
@@ -38,16 +39,18 @@ public class SyncMetrics implements CamelContextAware {
     private final SyncLedger ledger;
     private final DeadLetterStore deadLetters;
     private final RateGovernor governor;
+    private final WebhookInbox webhookInbox;
     private final Clock clock;
     private CamelContext camelContext;
     private MeterRegistry registry;
     private Map<SyncState, Long> counts;
     private Instant countedAt = Instant.MIN;
 
-    public SyncMetrics(SyncLedger ledger, DeadLetterStore deadLetters, RateGovernor governor, Clock clock) {
+    public SyncMetrics(SyncLedger ledger, DeadLetterStore deadLetters, RateGovernor governor, WebhookInbox webhookInbox, Clock clock) {
         this.ledger = ledger;
         this.deadLetters = deadLetters;
         this.governor = governor;
+        this.webhookInbox = webhookInbox;
         this.clock = clock;
     }
 
@@ -80,6 +83,8 @@ public class SyncMetrics implements CamelContextAware {
                 .description("Requests this bundle may still spend this window (its share of the organisation's budget)").register(meters);
         Gauge.builder("contactsync.dead.letters.open", this, SyncMetrics::openDeadLetters)
                 .description("Dead letters waiting for an operator").register(meters);
+        Gauge.builder("contactsync.webhook.reads.waiting", this, SyncMetrics::webhookReadsWaiting)
+                .description("Webhook events whose Contact waits to be read from Virtuous").register(meters);
     }
 
     /** After every request to Virtuous: its operation and how it was answered ("none" for a timeout or reset). */
@@ -138,6 +143,14 @@ public class SyncMetrics implements CamelContextAware {
     private double openDeadLetters() {
         try {
             return deadLetters.countOpen();
+        } catch (SQLException e) {
+            return Double.NaN;
+        }
+    }
+
+    private double webhookReadsWaiting() {
+        try {
+            return webhookInbox.waiting();
         } catch (SQLException e) {
             return Double.NaN;
         }

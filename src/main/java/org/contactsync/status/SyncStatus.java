@@ -8,10 +8,12 @@ import org.contactsync.bulk.BulkLoads;
 import org.contactsync.ledger.SyncLedger;
 import org.contactsync.poll.PendingPolicy;
 import org.contactsync.ratelimit.RateGovernor;
+import org.contactsync.webhook.WebhookInbox;
 
 /**
  * {@code GET /sync/status}: donors by state at the top level (as it always answered), the oldest PENDING donors, the API
- * budget as the rate governor sees it now and over time, and the newest bulk loads with their progress.
+ * budget as the rate governor sees it now and over time, the newest bulk loads with their progress, and the webhook
+ * events whose Contact waits to be read from Virtuous.
  */
 public class SyncStatus {
 
@@ -23,14 +25,16 @@ public class SyncStatus {
     private final RateGovernor governor;
     private final BudgetHistory budgetHistory;
     private final BulkLoads bulkLoads;
+    private final WebhookInbox webhookInbox;
 
     public SyncStatus(SyncLedger ledger, PendingPolicy pendingPolicy, RateGovernor governor, BudgetHistory budgetHistory,
-            BulkLoads bulkLoads) {
+            BulkLoads bulkLoads, WebhookInbox webhookInbox) {
         this.ledger = ledger;
         this.pendingPolicy = pendingPolicy;
         this.governor = governor;
         this.budgetHistory = budgetHistory;
         this.bulkLoads = bulkLoads;
+        this.webhookInbox = webhookInbox;
     }
 
     public Map<String, Object> view() throws SQLException {
@@ -40,6 +44,7 @@ public class SyncStatus {
         view.put("budget", governor.status());
         view.put("budgetHistory", budgetHistory.samples());
         view.put("bulkLoads", bulkLoads.status());
+        view.put("webhookReadsWaiting", webhookInbox.waiting());
         return view;
     }
 }

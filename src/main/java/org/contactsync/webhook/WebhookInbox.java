@@ -105,6 +105,16 @@ public class WebhookInbox {
         }
     }
 
+    /** Events stored and not yet read. */
+    public long waiting() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement query = c.prepareStatement("SELECT COUNT(*) FROM webhook_inbox");
+             ResultSet row = query.executeQuery()) {
+            row.next();
+            return row.getLong(1);
+        }
+    }
+
     private static void setNullable(PreparedStatement statement, int index, Long value) throws SQLException {
         if (value == null) {
             statement.setNull(index, Types.BIGINT);

@@ -15,6 +15,7 @@ import org.contactsync.deadletter.DeadLetter;
 import org.contactsync.ledger.LedgerEntry;
 import org.contactsync.ledger.SyncDatabase;
 import org.contactsync.ledger.SyncLedger;
+import org.contactsync.ledger.ReferencePair;
 import org.contactsync.ledger.SyncState;
 import org.contactsync.ratelimit.RateGovernor;
 import org.contactsync.sandbox.BatchResult;
@@ -92,6 +93,8 @@ class BulkLoadTest {
         assertThat(bundle.entry(SOURCE, "bulk-3").contactId()).as("the import matched it by reference").isEqualTo(existing);
         assertThat(bundle.entry(SOURCE, "bulk-3").resolvedBy()).isEqualTo("webhook-update");
         assertThat(bundle.entry(SOURCE, "bulk-4").resolvedBy()).isEqualTo("webhook-create");
+        assertThat(bundle.ledger().history(new ReferencePair(SOURCE, "bulk-4"))).extracting(step -> step.get("detail"))
+                .as("the history says how it was sent").contains("Contact Batch submitted");
 
         Map<String, Object> status = bundle.get("/sync/status").json();
         assertThat(((Number) status.get("SYNCED")).intValue()).isEqualTo(10);

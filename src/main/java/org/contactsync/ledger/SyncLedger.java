@@ -335,11 +335,12 @@ public class SyncLedger {
     }
 
     /**
-     * The Transaction was accepted: RECEIVED -> PENDING, with the payload sent as the baseline. Guarded, so a late write
-     * can never undo what a webhook already recorded. Returns false when the donor had already moved on.
+     * Virtuous accepted the submit ({@code submittedWith}, the history's words: "Contact Transaction" or "Contact Batch"):
+     * RECEIVED -> PENDING, with the payload sent as the baseline. Guarded, so a late write can never undo what a webhook
+     * already recorded. Returns false when the donor had already moved on.
      */
-    public boolean markPending(ReferencePair reference, Map<String, Object> submitted) throws SQLException {
-        return transition(reference, SyncState.PENDING, "state = 'RECEIVED'", "Contact Transaction submitted",
+    public boolean markPending(ReferencePair reference, Map<String, Object> submitted, String submittedWith) throws SQLException {
+        return transition(reference, SyncState.PENDING, "state = 'RECEIVED'", submittedWith + " submitted",
                 "submitted_at = ?, baseline_json = ?, polled_at = NULL, last_error = NULL", now(), toJson(submitted));
     }
 

@@ -17,6 +17,7 @@ import java.util.concurrent.Future;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -40,7 +41,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Two bundle instances sharing one real PostgreSQL (set up as docker/postgres.env says) and one Virtuous sandbox, as
  * two replicas of docker/compose.yaml would: donors and webhooks reach either node or both at once, and both nodes' poll
- * schedules fire. Virtuous must see one Transaction per donor and one poll per schedule, and each donor ends SYNCED once.
+ * schedules fire. Virtuous must see one Transaction per donor, one poll per schedule and one read per stored webhook event,
+ * and each donor ends SYNCED once.
  */
 class ClusterTest {
 
@@ -90,6 +92,7 @@ class ClusterTest {
                 "sync.webhook.secret", SECRET,
                 "sync.redrive.period-ms", "200",
                 "sync.claim-renew-ms", "500",
+                "sync.webhook.read-period-ms", "200",
                 // both nodes' schedules fire every two seconds, at the same instants
                 "sync.poll.cron", "0/2 * * * * ?"), clock);
     }
@@ -150,6 +153,27 @@ class ClusterTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> a.get("/sync/dead-letters").body(), body -> body.contains("cl-bad"));
         assertThat(a.deadLetters()).as("the dead letter b stored, as a reads it").singleElement()
                 .extracting(DeadLetter::referenceId).isEqualTo("cl-bad");
+
+        // events without contactReferences, each delivered to both nodes: stored once, read by one node once
+        List<String> unreferenced = IntStream.rangeClosed(41, 46).mapToObj(i -> "cl-" + i).toList();
+        for (String id : unreferenced) {
+            a.post("/donors", donor(id));
+            a.awaitState(SOURCE, id, SyncState.PENDING);
+        }
+        Map<String, Long> imported = sandbox.runBatch().stream().collect(Collectors.toMap(BatchResult::referenceId, BatchResult::contactId));
+        for (SyncBundle node : List.of(a, b)) {
+            node.context().getRouteController().suspendRoute("webhook-contact-read");
+        }
+        all(unreferenced.stream().flatMap(id -> Stream.of(a, b).map(node -> (Callable<Object>) () ->
+                deliver(node, "{\"event\":\"ContactCreate\",\"contact\":{\"id\":" + imported.get(id) + "}}"))).toList());
+        for (SyncBundle node : List.of(a, b)) {
+            node.context().getRouteController().resumeRoute("webhook-contact-read");
+        }
+        for (String id : unreferenced) {
+            assertThat(b.awaitState(SOURCE, id, SyncState.SYNCED).contactId()).isEqualTo(imported.get(id));
+            assertThat(sandbox.requests()).as(id + "'s Contact read once, by one node")
+                    .filteredOn(request -> request.path().equals("/api/Contact/" + imported.get(id))).hasSize(1);
+        }
 
         await().atMost(Duration.ofSeconds(20)).until(() -> budgetNodes(a) == 2 && budgetNodes(b) == 2);
         assertThat(governor(a).status().get("ourShare")).as("half the bundle's share each").isEqualTo(625);

@@ -9,6 +9,7 @@ import java.time.ZoneOffset;
 import java.util.Date;
 import javax.sql.DataSource;
 
+import org.contactsync.ledger.SyncDatabase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +21,6 @@ import org.slf4j.LoggerFactory;
 public class ScheduleRuns {
 
     private static final Logger LOG = LoggerFactory.getLogger("contact-sync.cluster");
-    private static final String DUPLICATE_KEY = "23505";
 
     private final DataSource dataSource;
     private final ClusterNode node;
@@ -56,7 +56,7 @@ public class ScheduleRuns {
                 insert.executeUpdate();
                 return true;
             } catch (SQLException e) {
-                if (!DUPLICATE_KEY.equals(e.getSQLState())) {
+                if (!SyncDatabase.isDuplicateKey(e)) {
                     throw e;
                 }
                 LOG.debug("{} at {}: another node runs it", schedule, fireTime);

@@ -47,6 +47,11 @@ public class SyncDatabase implements DataSource {
     }
 
     /** Applies db/schema.sql; on PostgreSQL it serialises on an advisory lock, so nodes starting together do not race. */
+    /** Whether a statement failed on a unique key another writer got to first (SQLSTATE 23505 on H2 and PostgreSQL alike). */
+    public static boolean isDuplicateKey(SQLException e) {
+        return "23505".equals(e.getSQLState());
+    }
+
     public void createSchema() throws SQLException, IOException {
         String script;
         try (InputStream in = SyncDatabase.class.getResourceAsStream("/db/schema.sql")) {

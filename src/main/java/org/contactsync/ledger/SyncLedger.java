@@ -42,7 +42,6 @@ public class SyncLedger {
     private static final Logger LOG = LoggerFactory.getLogger("contact-sync.ledger");
     private static final String COLUMNS = "reference_source, reference_id, state, donor_json, fingerprint, contact_id, resolved_by, "
             + "attempts, last_error, received_at, submitted_at, synced_at, updated_at, baseline_json";
-    private static final String DUPLICATE_KEY = "23505";
     /** PENDING, submitted at least the poll's wait ago and not polled within it (both parameters: now minus that wait). */
     private static final String DUE_FOR_POLL = "state = 'PENDING' AND submitted_at <= ? AND (polled_at IS NULL OR polled_at <= ?)";
 
@@ -66,7 +65,7 @@ public class SyncLedger {
         try {
             return admit(reference, donorJson, fingerprint);
         } catch (SQLException e) {
-            if (!DUPLICATE_KEY.equals(e.getSQLState())) {
+            if (!SyncDatabase.isDuplicateKey(e)) {
                 throw e;
             }
             // another thread or node inserted the same pair between our read and our insert: its row now decides

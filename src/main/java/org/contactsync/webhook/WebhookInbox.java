@@ -14,6 +14,7 @@ import java.util.List;
 import javax.sql.DataSource;
 
 import org.contactsync.cluster.ClusterNode;
+import org.contactsync.ledger.SyncDatabase;
 
 /**
  * Contact events whose reference pairs have to be read from Virtuous ({@code GET /api/Contact/{id}}). The receiver
@@ -24,7 +25,6 @@ import org.contactsync.cluster.ClusterNode;
  */
 public class WebhookInbox {
 
-    private static final String DUPLICATE_KEY = "23505";
 
     private final DataSource dataSource;
     private final ClusterNode node;
@@ -49,7 +49,7 @@ public class WebhookInbox {
                 insert.setObject(4, now());
                 insert.executeUpdate();
             } catch (SQLException e) {
-                if (!DUPLICATE_KEY.equals(e.getSQLState())) {
+                if (!SyncDatabase.isDuplicateKey(e)) {
                     throw e;
                 }
                 if (event.mergedIntoContactId() != null) {

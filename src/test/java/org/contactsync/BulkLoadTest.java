@@ -10,12 +10,13 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
-import org.contactsync.cluster.ClusterNode;
 import org.contactsync.deadletter.DeadLetter;
+import org.contactsync.ledger.ClusterNode;
 import org.contactsync.ledger.LedgerEntry;
+import org.contactsync.ledger.LedgerViews;
+import org.contactsync.ledger.ReferencePair;
 import org.contactsync.ledger.SyncDatabase;
 import org.contactsync.ledger.SyncLedger;
-import org.contactsync.ledger.ReferencePair;
 import org.contactsync.ledger.SyncState;
 import org.contactsync.ratelimit.RateGovernor;
 import org.contactsync.sandbox.BatchResult;
@@ -245,7 +246,7 @@ class BulkLoadTest {
     private long receivedWhileStopped() throws Exception {
         SyncDatabase database = new SyncDatabase("jdbc:h2:file:" + directory.resolve("db").toAbsolutePath(), "sa", "", 2, 5000);
         try {
-            return new SyncLedger(database, clock, 300, new ClusterNode("", 0)).countsByState().get(SyncState.RECEIVED);
+            return new LedgerViews(new SyncLedger(database, clock, new ClusterNode("", 0), 300)).countsByState().get(SyncState.RECEIVED);
         } finally {
             database.close();
         }

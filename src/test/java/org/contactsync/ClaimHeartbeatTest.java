@@ -65,7 +65,7 @@ class ClaimHeartbeatTest {
             await().atMost(Duration.ofSeconds(20)).until(this::claimedUntil, until -> until.isAfter(OffsetDateTime.now(clock).plusMinutes(4)));
         }
 
-        assertThat(bundle.ledger().claim(WAITING, false)).as("held by the node waiting with it").isNull();
+        assertThat(bundle.claims().claim(WAITING, "another-exchange", false)).as("held by the node waiting with it").isNull();
         clock.advance(Duration.ofHours(1));
         bundle.awaitState("PartnerPlatform", "hb-2", SyncState.PENDING);
         assertThat(sandbox.requestCount("POST", "/api/Contact/Transaction")).isEqualTo(2);

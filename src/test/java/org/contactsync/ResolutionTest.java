@@ -121,7 +121,7 @@ class ResolutionTest {
     @Test
     void anEventThatArrivesBeforeTheSubmitIsRecordedWaitsForIt() throws Exception {
         // recorded but not yet worked on: the redrive picks it up only after the event has arrived
-        bundle.ledger().receive(new ReferencePair(SOURCE, "res-4"), Map.of("referenceSource", SOURCE, "referenceId", "res-4",
+        bundle.admissions().receive(new ReferencePair(SOURCE, "res-4"), Map.of("referenceSource", SOURCE, "referenceId", "res-4",
                 "firstName", "Emmy", "lastName", "Noether", "contactType", "Household"));
         SyncBundle.Response early = deliver(envelope("ContactCreate", 5555, "res-4"));
 

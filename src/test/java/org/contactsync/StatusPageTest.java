@@ -71,7 +71,7 @@ class StatusPageTest {
         bundle.post("/donors", donor("page-pending-new"));
         bundle.awaitState(SOURCE, "page-pending-new", SyncState.PENDING);
         DeadLetter letter = bundle.deadLetters().get(0);
-        Map<SyncState, Long> counts = bundle.ledger().countsByState();
+        Map<SyncState, Long> counts = bundle.views().countsByState();
 
         try (Browser browser = Browser.start(directory)) {
             URI page = bundle.uri("/sync/ui");

@@ -1,10 +1,6 @@
 package org.contactsync.bulk;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -14,15 +10,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import javax.sql.DataSource;
 
 import org.contactsync.ledger.BulkChunk;
+import org.contactsync.ledger.Leases;
 import org.contactsync.ledger.ReferencePair;
+import org.contactsync.ledger.SyncDatabase;
 import org.contactsync.ledger.SyncLedger;
 import org.contactsync.ledger.SyncState;
 import org.contactsync.ratelimit.RateGovernor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.jdbc.support.KeyHolder;
 
 /**
  * Bulk loads: a delivery of more donors than {@code sync.bulk.threshold} is recorded in the ledger first, then sent to
@@ -35,18 +35,18 @@ public class BulkLoads {
     /** How many of the newest loads the status API shows. */
     private static final int SHOWN = 10;
 
-    private final DataSource dataSource;
-    private final SyncLedger ledger;
+    private final SyncDatabase database;
+    private final Leases leases;
     private final RateGovernor governor;
     private final Clock clock;
     private final int batchSize;
 
-    public BulkLoads(DataSource dataSource, SyncLedger ledger, RateGovernor governor, Clock clock, int batchSize) {
+    public BulkLoads(SyncDatabase database, Leases leases, RateGovernor governor, Clock clock, int batchSize) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("sync.batch.size must be at least 1, was " + batchSize);
         }
-        this.dataSource = dataSource;
-        this.ledger = ledger;
+        this.database = database;
+        this.leases = leases;
         this.governor = governor;
         this.clock = clock;
         this.batchSize = batchSize;
@@ -56,48 +56,37 @@ public class BulkLoads {
      * At start, before any intake runs: a load whose intake a stop interrupted is sent with the donors that reached the
      * ledger (its file, still in the inbox, is read again as a new delivery; donors already recorded are unchanged there).
      */
-    public void recover() throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement update = c.prepareStatement("UPDATE bulk_load SET ready_at = ? WHERE ready_at IS NULL")) {
-            update.setObject(1, now());
-            int recovered = update.executeUpdate();
-            if (recovered > 0) {
-                LOG.info("{} bulk load(s) whose intake was interrupted are sent with the donors the ledger holds", recovered);
-            }
+    public void recover() {
+        int recovered = jdbc().update("UPDATE bulk_load SET ready_at = ? WHERE ready_at IS NULL", now());
+        if (recovered > 0) {
+            LOG.info("{} bulk load(s) whose intake was interrupted are sent with the donors the ledger holds", recovered);
         }
     }
 
     /** A new load for a delivery of {@code donors} donors; they are enlisted one by one as intake records them. */
-    public long open(String origin, int donors) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement insert = c.prepareStatement("INSERT INTO bulk_load (origin, donors, chunks, opened_at) VALUES (?, ?, 0, ?)",
-                     Statement.RETURN_GENERATED_KEYS)) {
+    public long open(String origin, int donors) {
+        KeyHolder key = new GeneratedKeyHolder();
+        jdbc().update(connection -> {
+            PreparedStatement insert = connection.prepareStatement("INSERT INTO bulk_load (origin, donors, chunks, opened_at) VALUES (?, ?, 0, ?)",
+                    new String[] {"id"});
             insert.setString(1, SyncLedger.toColumn(origin));
             insert.setInt(2, donors);
             insert.setObject(3, now());
-            insert.executeUpdate();
-            try (ResultSet key = insert.getGeneratedKeys()) {
-                key.next();
-                long id = key.getLong(1);
-                LOG.info("bulk load {} ({}): {} donors, each recorded in the ledger before any is sent", id, origin, donors);
-                return id;
-            }
-        }
+            return insert;
+        }, key);
+        long id = key.getKey().longValue();
+        LOG.info("bulk load {} ({}): {} donors, each recorded in the ledger before any is sent", id, origin, donors);
+        return id;
     }
 
-    /** Whether the donor waits in the load ({@code loadId} null: the delivery is not a bulk load). See {@link SyncLedger#enlist}. */
-    public boolean enlist(Long loadId, ReferencePair reference) throws SQLException {
-        return loadId != null && ledger.enlist(reference, loadId);
+    /** Whether the donor waits in the load ({@code loadId} null: the delivery is not a bulk load). See {@link Leases#enlist}. */
+    public boolean enlist(Long loadId, ReferencePair reference) {
+        return loadId != null && leases.enlist(reference, loadId);
     }
 
     /** Intake has recorded every donor of the load: the worker may send it. Logs what it will cost and how long the budget makes it wait. */
-    public void ready(long loadId) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement update = c.prepareStatement("UPDATE bulk_load SET ready_at = ? WHERE id = ?")) {
-            update.setObject(1, now());
-            update.setLong(2, loadId);
-            update.executeUpdate();
-        }
+    public void ready(long loadId) {
+        jdbc().update("UPDATE bulk_load SET ready_at = ? WHERE id = ?", now(), loadId);
         Progress load = progress(loadId);
         if (load.waiting() == 0) {
             finish(load);
@@ -110,27 +99,18 @@ public class BulkLoads {
                         : "they wait about " + human(wait) + " for it (our share: " + governor.status().get("ourShare") + " requests an hour)");
     }
 
-    /** The next chunk for the worker, claimed; empty when no ready load has donors left. */
-    public BulkChunk nextChunk() throws SQLException {
-        BulkChunk chunk = ledger.claimBulkChunk(batchSize);
+    /** The next chunk for the worker, claimed for its exchange; empty when no ready load has donors left. */
+    public BulkChunk nextChunk(String exchangeId) {
+        BulkChunk chunk = leases.claimBulkChunk(batchSize, exchangeId);
         if (!chunk.isEmpty()) {
-            try (Connection c = dataSource.getConnection();
-                 PreparedStatement update = c.prepareStatement("UPDATE bulk_load SET started_at = ? WHERE id = ? AND started_at IS NULL")) {
-                update.setObject(1, now());
-                update.setLong(2, chunk.loadId());
-                update.executeUpdate();
-            }
+            jdbc().update("UPDATE bulk_load SET started_at = ? WHERE id = ? AND started_at IS NULL", now(), chunk.loadId());
         }
         return chunk;
     }
 
     /** After a chunk: counts it, logs the load's progress, and closes the load once none of its donors waits. */
-    public void progress(BulkChunk chunk) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement update = c.prepareStatement("UPDATE bulk_load SET chunks = chunks + 1 WHERE id = ?")) {
-            update.setLong(1, chunk.loadId());
-            update.executeUpdate();
-        }
+    public void progress(BulkChunk chunk) {
+        jdbc().update("UPDATE bulk_load SET chunks = chunks + 1 WHERE id = ?", chunk.loadId());
         Progress load = progress(chunk.loadId());
         if (load.waiting() == 0) {
             finish(load);
@@ -141,17 +121,8 @@ public class BulkLoads {
     }
 
     /** The newest loads, for the status API. */
-    public List<Map<String, Object>> status() throws SQLException {
-        List<Long> ids = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement query = c.prepareStatement("SELECT id FROM bulk_load ORDER BY id DESC")) {
-            query.setMaxRows(SHOWN);
-            try (ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    ids.add(rows.getLong(1));
-                }
-            }
-        }
+    public List<Map<String, Object>> status() {
+        List<Long> ids = jdbc().queryForList("SELECT id FROM bulk_load ORDER BY id DESC LIMIT ?", Long.class, SHOWN);
         List<Map<String, Object>> loads = new ArrayList<>();
         for (long id : ids) {
             Progress load = progress(id);
@@ -160,33 +131,26 @@ public class BulkLoads {
         return loads;
     }
 
-    private void finish(Progress load) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement update = c.prepareStatement("UPDATE bulk_load SET finished_at = ? WHERE id = ? AND finished_at IS NULL")) {
-            update.setObject(1, now());
-            update.setLong(2, load.id());
-            if (update.executeUpdate() == 0) {
-                return;
-            }
+    private void finish(Progress load) {
+        if (jdbc().update("UPDATE bulk_load SET finished_at = ? WHERE id = ? AND finished_at IS NULL", now(), load.id()) == 0) {
+            return;
         }
         LOG.info("bulk load {} ({}) done: {} donors submitted, {} in the dead letter, {} Batch request(s){}", load.id(), load.origin(),
                 load.total() - load.failed(), load.failed(), load.chunks(),
                 load.startedAt() == null ? "" : ", " + human(Duration.between(load.startedAt(), now())));
     }
 
-    private Progress progress(long loadId) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement query = c.prepareStatement("SELECT origin, chunks, started_at, finished_at FROM bulk_load WHERE id = ?")) {
-            query.setLong(1, loadId);
-            try (ResultSet row = query.executeQuery()) {
-                row.next();
-                Map<SyncState, Long> counts = ledger.countsInLoad(loadId);
-                long total = counts.values().stream().mapToLong(Long::longValue).sum();
-                return new Progress(loadId, row.getString("origin"), total, counts.get(SyncState.RECEIVED), counts.get(SyncState.FAILED),
+    private Progress progress(long loadId) {
+        Map<SyncState, Long> counts = leases.countsInLoad(loadId);
+        long total = counts.values().stream().mapToLong(Long::longValue).sum();
+        return jdbc().queryForObject("SELECT origin, chunks, started_at, finished_at FROM bulk_load WHERE id = ?", (row, number) ->
+                new Progress(loadId, row.getString("origin"), total, counts.get(SyncState.RECEIVED), counts.get(SyncState.FAILED),
                         row.getInt("chunks"), row.getObject("started_at", OffsetDateTime.class),
-                        row.getObject("finished_at", OffsetDateTime.class), now());
-            }
-        }
+                        row.getObject("finished_at", OffsetDateTime.class), now()), loadId);
+    }
+
+    private JdbcTemplate jdbc() {
+        return database.jdbc();
     }
 
     /** The later of the pace so far and the budget's wait for the chunks left. */

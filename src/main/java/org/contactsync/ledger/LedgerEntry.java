@@ -8,6 +8,9 @@ import java.util.Objects;
 /**
  * One row of the sync ledger, as the routes and the status API see it. {@code baseline} is the donor as Virtuous last
  * took it (null before the first submit or lookup); what differs from it in {@code donor} is still to be sent.
+ * {@code submitOutcome} says what became of a PENDING donor's submit: SENT (recorded before the request left, no 200
+ * seen: Virtuous may hold it) or ACCEPTED. {@code writeIntent} holds, while an update is under way, the records its PUTs
+ * write and the stamps of the copies they were applied to (see {@link SyncLedger#recordWrite}).
  */
 public record LedgerEntry(
         String referenceSource,
@@ -23,7 +26,9 @@ public record LedgerEntry(
         OffsetDateTime submittedAt,
         OffsetDateTime syncedAt,
         OffsetDateTime updatedAt,
-        Map<String, Object> baseline) {
+        Map<String, Object> baseline,
+        String submitOutcome,
+        Map<String, String> writeIntent) {
 
     public ReferencePair getReference() {
         return new ReferencePair(referenceSource, referenceId);
@@ -41,12 +46,18 @@ public record LedgerEntry(
         view.put("lastError", lastError);
         view.put("receivedAt", receivedAt);
         view.put("submittedAt", submittedAt);
+        view.put("submitOutcome", submitOutcome);
         view.put("syncedAt", syncedAt);
         view.put("updatedAt", updatedAt);
         view.put("donor", donor);
         view.values().removeIf(Objects::isNull);
         view.replaceAll((key, value) -> value instanceof OffsetDateTime time ? time.toString() : value);
         return view;
+    }
+
+    /** Whether Virtuous answered this donor's submit with 200; false when it may or may not hold it. */
+    public boolean isSubmitAccepted() {
+        return SyncLedger.ACCEPTED.equals(submitOutcome);
     }
 
     /** The donor's email, for the routes' ${variable.entry.email}. */

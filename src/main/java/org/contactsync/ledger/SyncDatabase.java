@@ -1,42 +1,63 @@
 package org.contactsync.ledger;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
-import java.sql.Statement;
+import java.util.Locale;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import org.flywaydb.core.Flyway;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The database every durable piece of the bundle shares: the embedded H2 file database by default,
- * PostgreSQL when {@code sync.datasource.url} says so, both behind one connection pool. The schema is applied on start.
- * It is the DataSource itself, so one bean serves the ledger, the dead letters and Camel's JDBC repositories, and
- * closes with the Camel context.
+ * The database every durable piece of the bundle shares: the embedded H2 file database by default, PostgreSQL when
+ * {@code sync.datasource.url} says so, both behind one connection pool. It is the DataSource itself, so one bean serves
+ * the ledger, the dead letters and Camel's JDBC repositories, and closes with the Camel context.
+ *
+ * <p>Everything the bundle acknowledges (a 202, a webhook's 2xx, a file moved out of the inbox) is acknowledged after
+ * its commit, so a commit must be on disk when it returns. H2 by default writes a commit up to 500 ms later
+ * ({@code WRITE_DELAY}): a kill -9 in that window loses what was acknowledged. The bundle therefore opens H2 with
+ * {@code WRITE_DELAY=0}, refuses a URL that sets another delay or an in-memory database, and on PostgreSQL refuses a
+ * server or session that acknowledges commits before they are flushed ({@code synchronous_commit=off}, {@code fsync=off}).
+ *
+ * <p>The schema is versioned by Flyway ({@code db/migration}), applied by {@link #migrate()} at start; Flyway's own lock
+ * keeps nodes starting together on one PostgreSQL from migrating twice.
  */
 public class SyncDatabase implements DataSource {
 
-    private final String url;
+    private static final Pattern WRITE_DELAY = Pattern.compile(";\\s*WRITE_DELAY\\s*=\\s*([^;]*)", Pattern.CASE_INSENSITIVE);
+
+    private final String kind;
     private final HikariDataSource pool;
+    private final DataSourceTransactionManager transactionManager;
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate transactions;
 
     public SyncDatabase(String url, String username, String password, int poolSize, long connectionTimeoutMs) {
-        if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
-            // the URL is not shown: a PostgreSQL URL may carry a password
+        // the URL is never shown: a PostgreSQL URL may carry a password
+        if (url.startsWith("jdbc:h2:")) {
+            kind = "h2";
+        } else if (url.startsWith("jdbc:postgresql:")) {
+            kind = "postgresql";
+        } else {
             throw new IllegalArgumentException("sync.datasource.url must be a jdbc:h2: or jdbc:postgresql: URL");
         }
-        this.url = url;
         HikariConfig config = new HikariConfig();
         config.setPoolName("contact-sync");
-        config.setJdbcUrl(url);
+        config.setJdbcUrl(kind.equals("h2") ? durableH2(url) : url);
         // named, not looked up through DriverManager, which cannot see a driver loaded by another class loader than
         // the caller's (Camel JBang's dependency loader, a host runtime's module loaders)
-        config.setDriverClassName(url.startsWith("jdbc:h2:") ? "org.h2.Driver" : "org.postgresql.Driver");
+        config.setDriverClassName(kind.equals("h2") ? "org.h2.Driver" : "org.postgresql.Driver");
         config.setUsername(username);
         config.setPassword(password);
         config.setMaximumPoolSize(poolSize);
@@ -44,33 +65,93 @@ public class SyncDatabase implements DataSource {
         // a database that is down at start fails the start, with the driver's reason
         config.setInitializationFailTimeout(connectionTimeoutMs);
         pool = new HikariDataSource(config);
+        transactionManager = new DataSourceTransactionManager(this);
+        jdbc = new JdbcTemplate(this);
+        transactions = new TransactionTemplate(transactionManager);
     }
 
-    /** Applies db/schema.sql; on PostgreSQL it serialises on an advisory lock, so nodes starting together do not race. */
-    /** Whether a statement failed on a unique key another writer got to first (SQLSTATE 23505 on H2 and PostgreSQL alike). */
-    public static boolean isDuplicateKey(SQLException e) {
-        return "23505".equals(e.getSQLState());
-    }
-
-    public void createSchema() throws SQLException, IOException {
-        String script;
-        try (InputStream in = SyncDatabase.class.getResourceAsStream("/db/schema.sql")) {
-            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    /**
+     * The H2 URL with commits written at once. An in-memory database, or a URL asking for a write delay, would lose
+     * accepted donors in a crash: refused, naming the setting.
+     */
+    static String durableH2(String url) {
+        if (url.regionMatches(true, 0, "jdbc:h2:mem:", 0, "jdbc:h2:mem:".length())) {
+            throw new IllegalArgumentException("sync.datasource.url: an in-memory H2 database (jdbc:h2:mem:) loses every donor when the "
+                    + "bundle stops; use jdbc:h2:file:<path> or PostgreSQL");
         }
-        boolean postgres = url.startsWith("jdbc:postgresql:");
-        try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
-            connection.setAutoCommit(false);
-            if (postgres) {
-                // CREATE TABLE IF NOT EXISTS is not safe against a concurrent identical CREATE (a duplicate-key error)
-                statement.execute("SELECT pg_advisory_xact_lock(7245163)");
+        Matcher delay = WRITE_DELAY.matcher(url);
+        if (delay.find()) {
+            if (!delay.group(1).strip().equals("0")) {
+                throw new IllegalArgumentException("sync.datasource.url sets WRITE_DELAY=" + delay.group(1).strip() + ": H2 would acknowledge "
+                        + "commits before writing them and a crash would lose accepted donors; leave WRITE_DELAY out (the bundle sets 0)");
             }
-            for (String sql : script.replaceAll("(?m)^--.*$", "").split(";")) {
-                if (!sql.isBlank()) {
-                    statement.execute(sql);
+            return url;
+        }
+        return url + ";WRITE_DELAY=0";
+    }
+
+    /**
+     * Brings the schema to the newest migration, after checking the database writes commits before it acknowledges
+     * them. A database made before the schema was versioned (release 0.1 applied its schema on every start) is taken
+     * as version 0: migration 1, that release's own idempotent schema, completes it, and the later ones follow.
+     */
+    public void migrate() throws SQLException {
+        requireDurableCommits();
+        Flyway.configure(SyncDatabase.class.getClassLoader())
+                .dataSource(this)
+                .locations("classpath:db/migration")
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
+                .load()
+                .migrate();
+    }
+
+    private void requireDurableCommits() throws SQLException {
+        try (Connection c = getConnection(); var statement = c.createStatement()) {
+            if (kind.equals("h2")) {
+                try (var row = statement.executeQuery("SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'WRITE_DELAY'")) {
+                    if (row.next() && !row.getString(1).strip().equals("0")) {
+                        throw new IllegalStateException("the H2 database runs with WRITE_DELAY=" + row.getString(1)
+                                + ": commits would be acknowledged before they are written; open it with WRITE_DELAY=0");
+                    }
+                }
+                return;
+            }
+            for (String setting : new String[] {"synchronous_commit", "fsync"}) {
+                try (var row = statement.executeQuery("SHOW " + setting)) {
+                    row.next();
+                    if (row.getString(1).toLowerCase(Locale.ROOT).equals("off")) {
+                        throw new IllegalStateException("PostgreSQL runs with " + setting + "=off: it acknowledges commits before they are "
+                                + "on disk, and a crash would lose accepted donors; set " + setting + " = on (postgresql.conf, or the "
+                                + "URL's options)");
+                    }
                 }
             }
-            connection.commit();
         }
+    }
+
+    /** The one way the bundle runs SQL: on this database, inside the current transaction when there is one. */
+    public JdbcTemplate jdbc() {
+        return jdbc;
+    }
+
+    /** A state change and everything that belongs to it commit in one of these (nested calls join the outer one). */
+    public TransactionTemplate transactions() {
+        return transactions;
+    }
+
+    /** Shared with camel-sql's aggregation repository, so its writes join a transaction the ledger opened. */
+    public PlatformTransactionManager transactionManager() {
+        return transactionManager;
+    }
+
+    /** Whether a write failed on a unique key another writer got to first (SQLSTATE 23505 on H2 and PostgreSQL alike). */
+    public static boolean isDuplicateKey(RuntimeException e) {
+        return e instanceof DuplicateKeyException;
+    }
+
+    public boolean isPostgres() {
+        return kind.equals("postgresql");
     }
 
     public void close() {
@@ -125,6 +206,6 @@ public class SyncDatabase implements DataSource {
     @Override
     public String toString() {
         // the URL may carry a password for PostgreSQL; show only the database kind
-        return "SyncDatabase[" + url.substring(0, url.indexOf(':', 5)) + "]";
+        return "SyncDatabase[" + kind + "]";
     }
 }

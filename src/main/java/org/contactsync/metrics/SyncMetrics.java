@@ -1,6 +1,5 @@
 package org.contactsync.metrics;
 
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,12 +15,13 @@ import org.apache.camel.Exchange;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.component.micrometer.MicrometerUtils;
 import org.contactsync.deadletter.DeadLetterStore;
-import org.contactsync.ledger.SyncLedger;
+import org.contactsync.ledger.LedgerViews;
 import org.contactsync.ledger.SyncState;
 import org.contactsync.ratelimit.RateGovernor;
 import org.contactsync.virtuous.VirtuousClient;
 import org.contactsync.virtuous.VirtuousRequest;
 import org.contactsync.webhook.WebhookInbox;
+import org.springframework.dao.DataAccessException;
 
 /**
  * The bundle's own meters, named for the domain, in whatever Micrometer registry the Camel context has (Camel Main's
@@ -36,7 +36,7 @@ public class SyncMetrics implements CamelContextAware {
     /** Gauges over the ledger read the database; one snapshot serves a whole scrape. */
     private static final Duration SNAPSHOT_AGE = Duration.ofSeconds(1);
 
-    private final SyncLedger ledger;
+    private final LedgerViews ledger;
     private final DeadLetterStore deadLetters;
     private final RateGovernor governor;
     private final WebhookInbox webhookInbox;
@@ -46,7 +46,7 @@ public class SyncMetrics implements CamelContextAware {
     private Map<SyncState, Long> counts;
     private Instant countedAt = Instant.MIN;
 
-    public SyncMetrics(SyncLedger ledger, DeadLetterStore deadLetters, RateGovernor governor, WebhookInbox webhookInbox, Clock clock) {
+    public SyncMetrics(LedgerViews ledger, DeadLetterStore deadLetters, RateGovernor governor, WebhookInbox webhookInbox, Clock clock) {
         this.ledger = ledger;
         this.deadLetters = deadLetters;
         this.governor = governor;
@@ -125,7 +125,7 @@ public class SyncMetrics implements CamelContextAware {
                 countedAt = now;
             }
             return counts.get(state);
-        } catch (SQLException e) {
+        } catch (DataAccessException e) {
             return Double.NaN;
         }
     }
@@ -135,7 +135,7 @@ public class SyncMetrics implements CamelContextAware {
             return ledger.oldestPending(1).stream()
                     .mapToDouble(oldest -> Duration.between(((OffsetDateTime) oldest.get("submittedAt")).toInstant(), clock.instant()).toSeconds())
                     .findFirst().orElse(0.0);
-        } catch (SQLException e) {
+        } catch (DataAccessException e) {
             return Double.NaN;
         }
     }
@@ -143,7 +143,7 @@ public class SyncMetrics implements CamelContextAware {
     private double openDeadLetters() {
         try {
             return deadLetters.countOpen();
-        } catch (SQLException e) {
+        } catch (DataAccessException e) {
             return Double.NaN;
         }
     }
@@ -151,7 +151,7 @@ public class SyncMetrics implements CamelContextAware {
     private double webhookReadsWaiting() {
         try {
             return webhookInbox.waiting();
-        } catch (SQLException e) {
+        } catch (DataAccessException e) {
             return Double.NaN;
         }
     }

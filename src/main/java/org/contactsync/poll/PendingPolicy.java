@@ -1,6 +1,5 @@
 package org.contactsync.poll;
 
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -14,8 +13,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.contactsync.ledger.LedgerEntry;
+import org.contactsync.ledger.LedgerViews;
+import org.contactsync.ledger.Leases;
 import org.contactsync.ledger.ReferencePair;
-import org.contactsync.ledger.SyncLedger;
 
 /**
  * How long a donor may stay PENDING: polled by reference once it has waited {@code sync.poll.after}, and sent to the
@@ -27,14 +27,16 @@ public class PendingPolicy {
 
     private static final Pattern SHORT = Pattern.compile("(?:(\\d+)d)?(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
 
-    private final SyncLedger ledger;
+    private final Leases leases;
+    private final LedgerViews views;
     private final Clock clock;
     private final Duration after;
     private final Duration deadline;
     private final int batchSize;
 
-    public PendingPolicy(SyncLedger ledger, Clock clock, String after, String deadline, int batchSize) {
-        this.ledger = ledger;
+    public PendingPolicy(Leases leases, LedgerViews views, Clock clock, String after, String deadline, int batchSize) {
+        this.leases = leases;
+        this.views = views;
         this.clock = clock;
         this.after = parse("sync.poll.after", after);
         this.deadline = parse("sync.pending.deadline", deadline);
@@ -42,27 +44,27 @@ public class PendingPolicy {
     }
 
     /** The PENDING donors this run polls, each claimed for this node. */
-    public List<LedgerEntry> claimDue() throws SQLException {
-        return ledger.claimForPoll(after, batchSize);
+    public List<LedgerEntry> claimDue() {
+        return leases.claimForPoll(after, batchSize);
     }
 
     /** Every PENDING donor due for a poll, with its submit time, none claimed. */
-    public Map<ReferencePair, OffsetDateTime> due() throws SQLException {
-        return ledger.duePending(after);
+    public Map<ReferencePair, OffsetDateTime> due() {
+        return leases.duePending(after);
     }
 
     /** Every PENDING donor, with its submit time, none claimed. */
-    public Map<ReferencePair, OffsetDateTime> pending() throws SQLException {
-        return ledger.duePending(Duration.ZERO);
+    public Map<ReferencePair, OffsetDateTime> pending() {
+        return leases.duePending(Duration.ZERO);
     }
 
     /**
      * The PENDING donors submitted longest ago, for the status page: since when each waits, from when the poll asks Virtuous
      * about it again (on its next scheduled run after that; its webhook may come sooner) and when it goes to the dead letter if Virtuous never creates its Contact.
      */
-    public List<Map<String, Object>> oldest(int limit) throws SQLException {
+    public List<Map<String, Object>> oldest(int limit) {
         List<Map<String, Object>> oldest = new ArrayList<>();
-        for (Map<String, Object> row : ledger.oldestPending(limit)) {
+        for (Map<String, Object> row : views.oldestPending(limit)) {
             OffsetDateTime submitted = (OffsetDateTime) row.get("submittedAt");
             OffsetDateTime polled = (OffsetDateTime) row.get("polledAt");
             OffsetDateTime lastAsked = polled == null || polled.isBefore(submitted) ? submitted : polled;

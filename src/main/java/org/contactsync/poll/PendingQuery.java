@@ -1,6 +1,5 @@
 package org.contactsync.poll;
 
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Collections;
@@ -33,7 +32,7 @@ public class PendingQuery {
     }
 
     /** This run's Query, or null when fewer than {@code sync.poll.query-min} donors are due: the GETs cost no more then. */
-    public QueryScan plan() throws SQLException {
+    public QueryScan plan() {
         Map<ReferencePair, OffsetDateTime> due = policy.due();
         return due.isEmpty() || due.size() < queryMin ? null : scanOf(due);
     }
@@ -44,7 +43,7 @@ public class PendingQuery {
      * PENDING donors they name, and show which of the events' Contacts hold none (as after a nightly import whose
      * events carry no references). Null for fewer events, or when no donor is PENDING.
      */
-    public QueryScan planForEvents(int events) throws SQLException {
+    public QueryScan planForEvents(int events) {
         Map<ReferencePair, OffsetDateTime> pending = policy.pending();
         return events < queryMin || pending.isEmpty() ? null : scanOf(pending);
     }
@@ -67,7 +66,7 @@ public class PendingQuery {
      * last check before the dead letter, which also finds a Contact the import matched without changing it); after a
      * scan that stopped early or failed, every one it did not settle.
      */
-    public List<LedgerEntry> needingGets(QueryScan scan) throws SQLException {
+    public List<LedgerEntry> needingGets(QueryScan scan) {
         return policy.claimDue().stream().filter(entry -> scan.isUnsettled(entry.getReference())
                 && (!scan.isComplete() || policy.isPastDeadline(entry))).toList();
     }

@@ -10,10 +10,13 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.function.IntSupplier;
 
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.spi.OnCamelContextStopping;
 import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * Find and Transaction are not split by a chunk taking the slot between them.
  * Nothing is dropped: a caller waits (re-checking at least every second, so a moved clock is noticed) until it may go.
  * Nodes sharing one database each count their own calls, so each spends its part of the share: {@code maxShare} divided
- * by the live nodes.
+ * by the live nodes. When the bundle stops, every waiting caller is let go with a {@link CancellationException}: nothing
+ * was sent for it, and its donor stays where it was for the next start, so a stop never waits for budget.
  */
-public class RateGovernor {
+public class RateGovernor implements OnCamelContextStopping {
 
     /** Lanes in priority order. */
     public enum Lane { LIVE, POLL, BULK }
@@ -55,6 +59,7 @@ public class RateGovernor {
     private long calls;
     private long rateLimited;
     private int liveDonorsInProgress;
+    private boolean stopping;
 
     /** {@code nodes} tells how many nodes share the budget (1 for a single bundle). */
     public RateGovernor(Clock clock, int assumedLimitPerHour, double maxShare, int floor, IntSupplier nodes) {
@@ -80,6 +85,9 @@ public class RateGovernor {
         try {
             boolean announced = false;
             while (true) {
+                if (stopping) {
+                    throw new CancellationException("the bundle is stopping: the call was not sent");
+                }
                 Instant now = clock.instant();
                 rollWindow(now);
                 Instant blockedUntil = blockedUntil(now);
@@ -101,6 +109,12 @@ public class RateGovernor {
             waiting.merge(own, -1, Integer::sum);
             notifyAll();
         }
+    }
+
+    @Override
+    public synchronized void onContextStopping(CamelContext context) {
+        stopping = true;
+        notifyAll();
     }
 
     /** Counts a donor on the live path until its exchange completes (see the class comment). */

@@ -1,6 +1,5 @@
 package org.contactsync.resolution;
 
-import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -66,7 +65,7 @@ public class ResolutionJoin implements AggregationStrategy {
     }
 
     /** The aggregator's completion predicate. */
-    public boolean isComplete(Map<String, Object> group) throws SQLException {
+    public boolean isComplete(Map<String, Object> group) {
         if (!group.containsKey(CONTACT_ID)) {
             return false;
         }
@@ -91,7 +90,7 @@ public class ResolutionJoin implements AggregationStrategy {
      * Records a completed group in the ledger; a group that never received a confirmation changes nothing. Returns
      * the donor's reference pair when a change made while it was PENDING is now to be sent as an update, else null.
      */
-    public ReferencePair complete(Map<String, Object> group) throws SQLException {
+    public ReferencePair complete(Map<String, Object> group) {
         ReferencePair reference = reference(group);
         if (group.get(CONTACT_ID) instanceof Number contactId) {
             ledger.resolve(reference, contactId.longValue(), (String) group.get(RESOLVED_BY));

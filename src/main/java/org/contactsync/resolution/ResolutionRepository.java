@@ -1,22 +1,23 @@
 package org.contactsync.resolution;
 
-import javax.sql.DataSource;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.processor.aggregate.jdbc.JdbcAggregationRepository;
 import org.apache.camel.spi.OptimisticLockingAggregationRepository.OptimisticLockingException;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.contactsync.ledger.SyncDatabase;
 
 /**
  * The resolution aggregator's repository: camel-sql's JDBC repository on the ledger's database (tables
- * {@code sync_resolution} and {@code sync_resolution_completed}, created with the schema), with optimistic locking on
- * its version column, so nodes sharing the database join each group once.
+ * {@code sync_resolution} and {@code sync_resolution_completed}, created by the migrations), with optimistic locking on
+ * its version column, so nodes sharing the database join each group once. It runs on the ledger's transaction manager,
+ * so its writes join a transaction the ledger has open. A completed group stays in the completed table until the ledger
+ * has recorded it; after a crash in between, the aggregator's recovery hands it on again (recording it twice changes
+ * nothing: the ledger's transitions are guarded).
  */
 public class ResolutionRepository extends JdbcAggregationRepository {
 
-    public ResolutionRepository(DataSource dataSource) {
-        super(new DataSourceTransactionManager(dataSource), "sync_resolution", dataSource);
+    public ResolutionRepository(SyncDatabase database) {
+        super(database.transactionManager(), "sync_resolution", database);
     }
 
     /**

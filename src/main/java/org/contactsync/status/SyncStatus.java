@@ -1,11 +1,10 @@
 package org.contactsync.status;
 
-import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.contactsync.bulk.BulkLoads;
-import org.contactsync.ledger.SyncLedger;
+import org.contactsync.ledger.LedgerViews;
 import org.contactsync.poll.PendingPolicy;
 import org.contactsync.ratelimit.RateGovernor;
 import org.contactsync.webhook.WebhookInbox;
@@ -20,14 +19,14 @@ public class SyncStatus {
     /** How many of the oldest PENDING donors the status shows. */
     private static final int OLDEST_SHOWN = 10;
 
-    private final SyncLedger ledger;
+    private final LedgerViews ledger;
     private final PendingPolicy pendingPolicy;
     private final RateGovernor governor;
     private final BudgetHistory budgetHistory;
     private final BulkLoads bulkLoads;
     private final WebhookInbox webhookInbox;
 
-    public SyncStatus(SyncLedger ledger, PendingPolicy pendingPolicy, RateGovernor governor, BudgetHistory budgetHistory,
+    public SyncStatus(LedgerViews ledger, PendingPolicy pendingPolicy, RateGovernor governor, BudgetHistory budgetHistory,
             BulkLoads bulkLoads, WebhookInbox webhookInbox) {
         this.ledger = ledger;
         this.pendingPolicy = pendingPolicy;
@@ -37,7 +36,7 @@ public class SyncStatus {
         this.webhookInbox = webhookInbox;
     }
 
-    public Map<String, Object> view() throws SQLException {
+    public Map<String, Object> view() {
         Map<String, Object> view = new LinkedHashMap<>();
         ledger.countsByState().forEach((state, count) -> view.put(state.name(), count));
         view.put("oldestPending", pendingPolicy.oldest(OLDEST_SHOWN));

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.contactsync.ledger.DonorChanges;
 import org.contactsync.ledger.ReferencePair;
 
 /**

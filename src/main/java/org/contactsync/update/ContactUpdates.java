@@ -16,6 +16,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.contactsync.ledger.DonorChanges;
 import org.contactsync.ledger.LedgerEntry;
 import org.contactsync.ledger.ReferencePair;
 import org.contactsync.poll.PendingPolicy;

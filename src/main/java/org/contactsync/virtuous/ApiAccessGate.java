@@ -6,8 +6,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.spi.OnCamelContextStopping;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,9 +26,10 @@ import org.slf4j.LoggerFactory;
  *       refused or reset connections) mean Virtuous is down, so calls stop for {@code openFor} instead of hammering
  *       it, then one probe goes. A caller waiting here spends none of its donor's retries.</li>
  * </ul>
- * Only the probe's answer opens the gate: a request sent before it closed may still come back fine.
+ * Only the probe's answer opens the gate: a request sent before it closed may still come back fine. When the bundle
+ * stops, every waiting caller is let go with a {@link CancellationException}, its request unsent.
  */
-public class ApiAccessGate {
+public class ApiAccessGate implements OnCamelContextStopping {
 
     public enum State { USABLE, KEY_REFUSED, CIRCUIT_OPEN }
 
@@ -44,6 +48,7 @@ public class ApiAccessGate {
     private Instant nextProbeAt = Instant.MIN;
     private String probeHolder;
     private int consecutiveFailures;
+    private boolean stopping;
 
     public ApiAccessGate(Clock clock, long probeIntervalMillis, int failureThreshold, long openForMillis) {
         if (probeIntervalMillis <= 0 || openForMillis <= 0 || failureThreshold < 1) {
@@ -60,6 +65,9 @@ public class ApiAccessGate {
     /** Waits until this exchange may call Virtuous: at once while it is usable, else once it may be the probe. */
     public synchronized void acquire(Exchange exchange) throws InterruptedException {
         while (state != State.USABLE) {
+            if (stopping) {
+                throw new CancellationException("the bundle is stopping: the call was not sent");
+            }
             Instant now = clock.instant();
             if (probeHolder == null && !now.isBefore(nextProbeAt)) {
                 probeHolder = exchange.getExchangeId();
@@ -93,8 +101,8 @@ public class ApiAccessGate {
         return status == 401 || status == 403;
     }
 
-    /** The call got no answer or could not be sent; a lost connection counts towards the circuit. Rethrows the failure. */
-    public synchronized void unanswered(Exchange exchange, Exception failure) throws Exception {
+    /** The call got no answer or could not be sent; a lost connection counts towards the circuit. */
+    public synchronized void unanswered(Exchange exchange, Exception failure) {
         boolean probe = exchange.getExchangeId().equals(probeHolder);
         if (probe) {
             probeHolder = null;
@@ -103,7 +111,12 @@ public class ApiAccessGate {
             failed(failure.getClass().getSimpleName(), probe);
         }
         notifyAll();
-        throw failure;
+    }
+
+    @Override
+    public synchronized void onContextStopping(CamelContext context) {
+        stopping = true;
+        notifyAll();
     }
 
     /** False while Virtuous refuses the key or the circuit is open: work queued now would only wait. */

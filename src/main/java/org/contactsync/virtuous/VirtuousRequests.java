@@ -5,13 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.contactsync.ledger.BulkChunk;
 import org.contactsync.ledger.ReferencePair;
-import org.contactsync.update.DonorChanges;
 
 /** The Virtuous endpoints the bundle uses, as requests; every value that goes into a URL is encoded here. */
 public class VirtuousRequests {
@@ -30,25 +27,17 @@ public class VirtuousRequests {
         return new VirtuousRequest("find-by-email", "GET", "/api/Contact/Find?email=" + encode(email), null);
     }
 
-    /** The donor is the Transaction's flat payload, referenceSource and referenceId included, but for the update-only fields. */
-    public VirtuousRequest submitTransaction(Map<String, Object> donor) {
-        return new VirtuousRequest("transaction-submit", "POST", "/api/Contact/Transaction", DonorChanges.transactionPayload(donor));
+    /** One donor's flat payload, referenceSource and referenceId included, given by {@code submit} as it leaves. */
+    public VirtuousRequest submitTransaction(VirtuousRequest.Submit submit) {
+        return new VirtuousRequest("transaction-submit", "POST", "/api/Contact/Transaction", null, submit);
     }
 
     /**
-     * One Contact import for the chunk: the Batch names the referenceSource once, each item keeps the Transaction's
-     * flat fields and its referenceId (the contact-batch-endpoint seed).
+     * One Contact import for a chunk, given by {@code submit} as it leaves: the Batch names the referenceSource once,
+     * each item keeps the Transaction's flat fields and its referenceId (the contact-batch-endpoint seed).
      */
-    public VirtuousRequest submitBatch(BulkChunk chunk) {
-        List<Map<String, Object>> contacts = chunk.donors().stream().map(entry -> {
-            Map<String, Object> item = DonorChanges.transactionPayload(entry.donor());
-            item.remove("referenceSource");
-            return item;
-        }).toList();
-        Map<String, Object> batch = new LinkedHashMap<>();
-        batch.put("referenceSource", chunk.referenceSource());
-        batch.put("contacts", contacts);
-        return new VirtuousRequest("batch-submit", "POST", "/api/Contact/Batch", batch);
+    public VirtuousRequest submitBatch(VirtuousRequest.Submit submit) {
+        return new VirtuousRequest("batch-submit", "POST", "/api/Contact/Batch", null, submit);
     }
 
     /**

@@ -1,13 +1,13 @@
 package org.contactsync.webhook;
 
 import java.nio.charset.StandardCharsets;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.Exchange;
 import org.contactsync.ledger.LedgerEntry;
+import org.contactsync.ledger.LedgerViews;
 import org.contactsync.ledger.ReferencePair;
 import org.contactsync.ledger.SyncLedger;
 import org.contactsync.ledger.SyncState;
@@ -28,12 +28,14 @@ public class WebhookReceiver {
     private final WebhookSignature signature;
     private final WebhookEvents events;
     private final SyncLedger ledger;
+    private final LedgerViews views;
     private final int maxBytes;
 
-    public WebhookReceiver(WebhookSignature signature, WebhookEvents events, SyncLedger ledger, int maxBytes) {
+    public WebhookReceiver(WebhookSignature signature, WebhookEvents events, SyncLedger ledger, LedgerViews views, int maxBytes) {
         this.signature = signature;
         this.events = events;
         this.ledger = ledger;
+        this.views = views;
         this.maxBytes = maxBytes;
     }
 
@@ -61,12 +63,12 @@ public class WebhookReceiver {
      * and a donor of ours could be in it (one awaiting its Contact, or a merge). Events fire for every Contact of the
      * organisation, staff's edits included, and each read spends the hourly budget the donors need.
      */
-    public boolean needsContact(ContactEvent event) throws SQLException {
-        return event.references().isEmpty() && (event.mergedIntoContactId() != null || ledger.anyAwaitingContact());
+    public boolean needsContact(ContactEvent event) {
+        return event.references().isEmpty() && (event.mergedIntoContactId() != null || views.anyAwaitingContact());
     }
 
     /** Whether a stored event's Contact still has to be read: {@link #needsContact}, unless this run's Query showed it. */
-    public boolean needsRead(ContactEvent event, QueryScan scan) throws SQLException {
+    public boolean needsRead(ContactEvent event, QueryScan scan) {
         return (scan == null || !scan.hasSeen(event.contactId())) && needsContact(event);
     }
 
@@ -75,7 +77,7 @@ public class WebhookReceiver {
      * for every Contact of the organisation, and again on every later edit of ours. A SYNCED donor reported on another
      * Contact, without a merge, is logged and left as it is.
      */
-    public List<Map<String, Object>> confirmations(ContactEvent event) throws SQLException {
+    public List<Map<String, Object>> confirmations(ContactEvent event) {
         List<Map<String, Object>> confirmations = new ArrayList<>();
         boolean merged = event.mergedIntoContactId() != null;
         long contactId = event.survivingContactId();

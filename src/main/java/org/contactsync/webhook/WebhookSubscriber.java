@@ -1,15 +1,12 @@
 package org.contactsync.webhook;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import javax.sql.DataSource;
+
+import org.contactsync.ledger.SyncDatabase;
 
 import org.contactsync.sandbox.EmbeddedSandbox;
 import org.contactsync.virtuous.VirtuousRequest;
@@ -29,15 +26,15 @@ public class WebhookSubscriber {
     private static final String PATH = "/webhooks/virtuous";
     private static final String NAME = "contact-events";
 
-    private final DataSource dataSource;
+    private final SyncDatabase database;
     private final Clock clock;
     private final VirtuousRequests requests;
     private final String payloadUrl;
     private final String secret;
 
-    public WebhookSubscriber(DataSource dataSource, Clock clock, VirtuousRequests requests, String publicUrl, String secret,
+    public WebhookSubscriber(SyncDatabase database, Clock clock, VirtuousRequests requests, String publicUrl, String secret,
             EmbeddedSandbox sandbox, int serverPort) {
-        this.dataSource = dataSource;
+        this.database = database;
         this.clock = clock;
         this.requests = requests;
         String base = publicUrl.isBlank() && sandbox.isRunning() ? "http://localhost:" + serverPort : publicUrl.strip();
@@ -50,13 +47,13 @@ public class WebhookSubscriber {
     }
 
     /** Reads the subscription made earlier, or null when there is none to read. */
-    public VirtuousRequest readRequest() throws SQLException {
+    public VirtuousRequest readRequest() {
         Long id = storedId();
         return id == null ? null : requests.webhook(id);
     }
 
     /** What to send so Virtuous delivers here: nothing when {@code current} already does. */
-    public VirtuousRequest reconcile(Map<String, Object> current) throws SQLException {
+    public VirtuousRequest reconcile(Map<String, Object> current) {
         if (current == null) {
             return requests.createWebhook(desired());
         }
@@ -70,38 +67,20 @@ public class WebhookSubscriber {
     }
 
     /** Keeps the id of the subscription Virtuous answered with. */
-    public void record(Map<String, Object> saved) throws SQLException {
+    public void record(Map<String, Object> saved) {
         long id = ((Number) saved.get("id")).longValue();
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement delete = c.prepareStatement("DELETE FROM webhook_subscription WHERE name = ?");
-                 PreparedStatement insert = c.prepareStatement("INSERT INTO webhook_subscription (name, subscription_id, payload_url, "
-                         + "subscribed_at) VALUES (?, ?, ?, ?)")) {
-                delete.setString(1, NAME);
-                delete.executeUpdate();
-                insert.setString(1, NAME);
-                insert.setLong(2, id);
-                insert.setString(3, payloadUrl);
-                insert.setObject(4, OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC));
-                insert.executeUpdate();
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        }
+        database.transactions().executeWithoutResult(status -> {
+            database.jdbc().update("DELETE FROM webhook_subscription WHERE name = ?", NAME);
+            database.jdbc().update("INSERT INTO webhook_subscription (name, subscription_id, payload_url, subscribed_at) VALUES (?, ?, ?, ?)",
+                    NAME, id, payloadUrl, OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC));
+        });
         LOG.info("webhook subscription {}: Virtuous delivers contactCreate and contactUpdate to {}{}", id, payloadUrl,
                 secret.isEmpty() ? " (unsigned: set SYNC_WEBHOOK_SECRET so deliveries can be authenticated)" : "");
     }
 
-    private Long storedId() throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement query = c.prepareStatement("SELECT subscription_id FROM webhook_subscription WHERE name = ?")) {
-            query.setString(1, NAME);
-            try (ResultSet row = query.executeQuery()) {
-                return row.next() ? row.getLong(1) : null;
-            }
-        }
+    private Long storedId() {
+        return database.jdbc().queryForList("SELECT subscription_id FROM webhook_subscription WHERE name = ?", Long.class, NAME).stream()
+                .findFirst().orElse(null);
     }
 
     private Map<String, Object> desired() {

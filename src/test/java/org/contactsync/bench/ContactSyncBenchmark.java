@@ -285,7 +285,7 @@ public final class ContactSyncBenchmark {
     }
 
     private long count(SyncState state) throws Exception {
-        return bundle.ledger().countsByState().get(state);
+        return bundle.views().countsByState().get(state);
     }
 
     /** The requests the sandbox saw, grouped: "2 x GET /api/Contact/Find, 1 x POST /api/Contact/Transaction". */

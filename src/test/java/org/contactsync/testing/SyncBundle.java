@@ -21,11 +21,14 @@ import org.apache.camel.main.Main;
 import org.contactsync.ContactSyncApplication;
 import org.contactsync.deadletter.DeadLetter;
 import org.contactsync.deadletter.DeadLetterStore;
+import org.contactsync.ledger.Admissions;
+import org.contactsync.ledger.Claims;
+import org.contactsync.ledger.DonorChanges;
 import org.contactsync.ledger.LedgerEntry;
+import org.contactsync.ledger.LedgerViews;
 import org.contactsync.ledger.ReferencePair;
 import org.contactsync.ledger.SyncLedger;
 import org.contactsync.ledger.SyncState;
-import org.contactsync.update.DonorChanges;
 
 import static org.awaitility.Awaitility.await;
 
@@ -106,6 +109,18 @@ public final class SyncBundle implements AutoCloseable {
 
     public SyncLedger ledger() {
         return context().getRegistry().lookupByNameAndType("syncLedger", SyncLedger.class);
+    }
+
+    public Admissions admissions() {
+        return context().getRegistry().lookupByNameAndType("ledgerAdmissions", Admissions.class);
+    }
+
+    public Claims claims() {
+        return context().getRegistry().lookupByNameAndType("ledgerClaims", Claims.class);
+    }
+
+    public LedgerViews views() {
+        return context().getRegistry().lookupByNameAndType("ledgerViews", LedgerViews.class);
     }
 
     public LedgerEntry entry(String referenceSource, String referenceId) throws Exception {

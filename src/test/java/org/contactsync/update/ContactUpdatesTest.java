@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.contactsync.ledger.DonorChanges;
 import org.contactsync.ledger.ReferencePair;
 import org.junit.jupiter.api.Test;
 

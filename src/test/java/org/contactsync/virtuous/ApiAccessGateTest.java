@@ -15,7 +15,6 @@ import org.contactsync.testing.TestClock;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 class ApiAccessGateTest {
@@ -110,13 +109,11 @@ class ApiAccessGateTest {
         gate.observe(answer(500));
         gate.observe(answer(422));
         gate.observe(answer(502));
-        assertThatThrownBy(() -> gate.unanswered(exchange(), new IllegalStateException("not a connection problem")))
-                .isInstanceOf(IllegalStateException.class);
+        gate.unanswered(exchange(), new IllegalStateException("not a connection problem"));
         gate.observe(answer(408));
         assertThat(gate.isUsable()).as("a 4xx answer in between resets the count").isTrue();
 
-        SocketTimeoutException timeout = new SocketTimeoutException("Read timed out");
-        assertThatThrownBy(() -> gate.unanswered(exchange(), timeout)).isSameAs(timeout);
+        gate.unanswered(exchange(), new SocketTimeoutException("Read timed out"));
 
         assertThat(gate.status()).containsEntry("state", "CIRCUIT_OPEN").containsEntry("consecutiveFailures", 3);
         assertThat((String) gate.status().get("reason")).contains("3 times in a row", "SocketTimeoutException");
@@ -131,7 +128,7 @@ class ApiAccessGateTest {
         }
         clock.advance(OPEN_FOR);
         Exchange probe = acquire(exchange()).get(5, TimeUnit.SECONDS);
-        assertThatThrownBy(() -> gate.unanswered(probe, new IOException("Connection reset"))).isInstanceOf(IOException.class);
+        gate.unanswered(probe, new IOException("Connection reset"));
         CompletableFuture<Exchange> next = acquire(exchange());
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !next.isDone());
 

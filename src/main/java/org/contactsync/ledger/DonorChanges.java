@@ -1,4 +1,4 @@
-package org.contactsync.update;
+package org.contactsync.ledger;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,4 +1,7 @@
--- Portable across H2 2.x and PostgreSQL; applied on every start, so every statement is idempotent.
+-- The schema as release 0.1 left it, when it was applied on every start without Flyway: every statement is
+-- idempotent, so a database made by any earlier release is brought to this shape before the later migrations run
+-- (SyncDatabase baselines such a database at version 0, then applies this). Portable across H2 2.x and PostgreSQL.
+-- Never edit an applied migration: add the next one.
 
 -- One row per reference pair: what makes the bundle idempotent and answers "where is donor X?".
 CREATE TABLE IF NOT EXISTS sync_ledger (

@@ -1,4 +1,4 @@
-package org.contactsync.cluster;
+package org.contactsync.ledger;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -1,0 +1,68 @@
+package org.contactsync.ledger;
+
+import java.time.OffsetDateTime;
+import java.util.Map;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
+
+/**
+ * Intake's side of the ledger: records a validated donor, idempotent on the reference pair and the donor's content.
+ * Committed before intake acknowledges anything, so an accepted donor survives a crash.
+ */
+public class Admissions {
+
+    private static final Logger LOG = LoggerFactory.getLogger("contact-sync.ledger");
+
+    private final SyncLedger ledger;
+
+    public Admissions(SyncLedger ledger) {
+        this.ledger = ledger;
+    }
+
+    public Admission receive(ReferencePair reference, Map<String, Object> donor) {
+        String donorJson = ledger.toJson(donor);
+        String fingerprint = SyncLedger.fingerprint(donorJson);
+        try {
+            return admit(reference, donorJson, fingerprint);
+        } catch (DuplicateKeyException e) {
+            // another thread or node inserted the same pair between our read and our insert: its row now decides
+            return admit(reference, donorJson, fingerprint);
+        }
+    }
+
+    private Admission admit(ReferencePair reference, String donorJson, String fingerprint) {
+        return ledger.database().transactions().execute(status -> {
+            OffsetDateTime now = ledger.now();
+            Optional<LedgerEntry> existing = ledger.find(reference, " FOR UPDATE");
+            if (existing.isEmpty()) {
+                ledger.jdbc().update("INSERT INTO sync_ledger (reference_source, reference_id, state, donor_json, fingerprint, attempts, "
+                        + "received_at, updated_at) VALUES (?, ?, 'RECEIVED', ?, ?, 0, ?, ?)",
+                        reference.referenceSource(), reference.referenceId(), donorJson, fingerprint, now, now);
+                ledger.recordHistory(reference, SyncState.RECEIVED, "new donor", now);
+                return Admission.NEW;
+            }
+            LedgerEntry entry = existing.get();
+            boolean same = entry.fingerprint().equals(fingerprint);
+            Admission admission = switch (entry.state()) {
+                case FAILED -> Admission.RETRY;
+                case PENDING -> same ? Admission.UNCHANGED : Admission.HELD_WHILE_PENDING;
+                case RECEIVED, SYNCED -> same ? Admission.UNCHANGED : Admission.CHANGED;
+            };
+            if (admission == Admission.UNCHANGED) {
+                LOG.debug("{} unchanged, {}", reference, entry.state());
+                return admission;
+            }
+            SyncState next = admission == Admission.HELD_WHILE_PENDING ? SyncState.PENDING : SyncState.RECEIVED;
+            ledger.jdbc().update("UPDATE sync_ledger SET state = ?, donor_json = ?, fingerprint = ?, "
+                    + "attempts = CASE WHEN ? THEN 0 ELSE attempts END, last_error = NULL, updated_at = ? "
+                    + "WHERE reference_source = ? AND reference_id = ?",
+                    next.name(), donorJson, fingerprint, admission == Admission.RETRY, now, reference.referenceSource(), reference.referenceId());
+            String detail = admission.name().toLowerCase().replace('_', ' ');
+            ledger.recordHistory(reference, next, detail + " (was " + entry.state() + ")", now);
+            return admission;
+        });
+    }
+}

@@ -133,7 +133,7 @@ class BulkLoadTest {
     }
 
     @Test
-    void aChunkAnswered5xxIsRetriedAndOneWhoseRetriesRunOutDeadLettersEachOfItsDonors() throws Exception {
+    void aChunkAnswered503IsRetriedOneWhoseRetriesRunOutDeadLettersEachOfItsDonorsAndOneAnswered500IsNeverSentAgain() throws Exception {
         start(Map.of("sync.retry.max-redeliveries", "2"));
         sandbox.failNext(1, 503);
 
@@ -145,7 +145,7 @@ class BulkLoadTest {
         assertThat(sandbox.requestCount("POST", "/api/Contact/Batch")).isEqualTo(4);
         assertThat(bundle.deadLetters()).isEmpty();
 
-        sandbox.failNext(3, 500);
+        sandbox.failNext(3, 503);
         drop("exhausted.csv", donors(10).replace("bulk-", "more-"));
 
         for (int i = 1; i <= 4; i++) {
@@ -156,10 +156,23 @@ class BulkLoadTest {
         }
         assertThat(bundle.deadLetters()).hasSize(4).allSatisfy(letter -> {
             assertThat(letter.stage()).isEqualTo("batch-submit");
-            assertThat(letter.httpStatus()).isEqualTo(500);
+            assertThat(letter.httpStatus()).isEqualTo(503);
         });
         // the first file's 3 chunks and their retry, then 1 try and 2 retries of the failing chunk, and the 2 others
         assertThat(sandbox.requestCount("POST", "/api/Contact/Batch")).isEqualTo(4 + 3 + 2);
+
+        // a 500 may come after Virtuous took the chunk: its donors stay PENDING, sent once, for their webhooks or the poll
+        sandbox.failNext(1, 500);
+        drop("unanswered.csv", donors(6).replace("bulk-", "maybe-"));
+        bundle.awaitState(SOURCE, "maybe-6", SyncState.PENDING);
+        for (int i = 1; i <= 4; i++) {
+            LedgerEntry maybe = bundle.entry(SOURCE, "maybe-" + i);
+            assertThat(maybe.state()).isEqualTo(SyncState.PENDING);
+            assertThat(maybe.isSubmitAccepted()).isFalse();
+            assertThat(maybe.lastError()).isEqualTo("HTTP 500");
+        }
+        assertThat(sandbox.requestCount("POST", "/api/Contact/Batch")).isEqualTo(4 + 3 + 2 + 2);
+        assertThat(bundle.deadLetters()).hasSize(4);
     }
 
     @Test

@@ -28,7 +28,7 @@ import org.springframework.dao.DataAccessException;
  * Prometheus registry behind {@code /observe/metrics}, or the host runtime's). Prometheus names: {@code contactsync_donors},
  * {@code contactsync_pending_oldest_age_seconds}, {@code contactsync_virtuous_requests_total},
  * {@code contactsync_rate_budget_remaining}, {@code contactsync_rate_share_remaining}, {@code contactsync_dead_letters_open},
- * {@code contactsync_dead_letters_total}, {@code contactsync_webhook_deliveries_total}, {@code contactsync_webhook_reads_waiting}. Without a registry nothing is
+ * {@code contactsync_dead_letters_total}, {@code contactsync_webhook_deliveries_total}, {@code contactsync_webhook_reads_waiting}, {@code contactsync_query_fallbacks_total}. Without a registry nothing is
  * recorded and nothing fails: metrics are the host's choice.
  */
 public class SyncMetrics implements CamelContextAware {
@@ -107,6 +107,15 @@ public class SyncMetrics implements CamelContextAware {
             Counter.builder("contactsync.webhook.deliveries").description("Virtuous webhook deliveries by outcome")
                     .tag("outcome", status != null && status == 200 ? "accepted" : "rejected")
                     .tag("status", String.valueOf(status)).register(meters).increment();
+        }
+    }
+
+    /** A poll run whose Contact Query could not answer, so its donors were polled by reference. */
+    public void queryFallback() {
+        MeterRegistry meters = bind();
+        if (meters != null) {
+            Counter.builder("contactsync.query.fallbacks").description("Poll runs whose Contact Query could not answer, polled by reference instead")
+                    .register(meters).increment();
         }
     }
 

@@ -53,7 +53,7 @@ public class PendingQuery {
     }
 
     /** One page's confirmations, for the resolution aggregator; see {@link QueryScan#read}. */
-    public List<Map<String, Object>> read(QueryScan scan, Map<String, Object> page) {
+    public List<Map<String, Object>> read(QueryScan scan, Object page) {
         return scan.read(page);
     }
 

@@ -56,15 +56,25 @@ public class QueryScan {
         return pagesLeft > 0 && pagesLeft < unsettled.size();
     }
 
-    /** One page's answer ({@code {"list": [...], "total": n}}): a poll-query confirmation for each due donor a Contact in it holds. */
-    public List<Map<String, Object>> read(Map<String, Object> page) {
+    /**
+     * One page's answer ({@code {"list": [...], "total": n}}): a poll-query confirmation for each due donor a Contact in
+     * it holds. Anything else (no body, as a 404 or an empty answer has none; a body without a list) is no page: the
+     * Query failed, and the donors it has not settled are polled by reference.
+     */
+    public List<Map<String, Object>> read(Object answer) {
+        if (!(answer instanceof Map<?, ?> page) || !(page.get("list") instanceof List<?> list)) {
+            failed(answer == null ? "no page in the answer (404 or an empty body)" : "an answer that is not a page of Contacts");
+            return List.of();
+        }
         requests++;
+        long before = skip;
         skip += VirtuousRequests.QUERY_PAGE;
-        total = page == null ? 0L : ((Number) page.getOrDefault("total", 0)).longValue();
+        // without a total, a short page is the last one, a full page may have more behind it
+        total = page.get("total") instanceof Number count ? count.longValue()
+                : before + list.size() + (list.size() < VirtuousRequests.QUERY_PAGE ? 0 : 1);
         List<Map<String, Object>> confirmations = new ArrayList<>();
-        for (Object item : page == null ? List.of() : (List<?>) page.getOrDefault("list", List.of())) {
-            Map<?, ?> contact = (Map<?, ?>) item;
-            if (!(contact.get("id") instanceof Number contactId)) {
+        for (Object item : list) {
+            if (!(item instanceof Map<?, ?> contact) || !(contact.get("id") instanceof Number contactId)) {
                 continue;
             }
             seen.add(contactId.longValue());
@@ -72,7 +82,9 @@ public class QueryScan {
                 continue;
             }
             for (Object reference : references) {
-                Map<?, ?> pair = (Map<?, ?>) reference;
+                if (!(reference instanceof Map<?, ?> pair) || pair.get("source") == null || pair.get("id") == null) {
+                    continue;
+                }
                 ReferencePair named = new ReferencePair(String.valueOf(pair.get("source")), String.valueOf(pair.get("id")));
                 if (unsettled.remove(named)) {
                     confirmations.add(ResolutionJoin.confirmation(named, contactId.longValue(), "poll-query", false));
@@ -82,10 +94,24 @@ public class QueryScan {
         return confirmations;
     }
 
-    /** The Query could not be run (Virtuous down, or an organisation whose query condition is named otherwise). */
+    /** Whether the Query could not be run, or answered with something that is not a page: its due donors get GETs. */
+    public boolean isFailed() {
+        return failure != null;
+    }
+
+    public String getFailure() {
+        return failure;
+    }
+
+    /**
+     * The Query could not be run (Virtuous down, an organisation without that endpoint, or whose query condition is named
+     * otherwise): the first failure of a run is the one reported.
+     */
     public void failed(String reason) {
         requests++;
-        failure = reason;
+        if (failure == null) {
+            failure = reason;
+        }
     }
 
     /**

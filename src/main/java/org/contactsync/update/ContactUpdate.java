@@ -16,9 +16,16 @@ import org.contactsync.ledger.ReferencePair;
  * @param baseline  the donor as Virtuous last took it
  * @param donor     the donor as it is now; what the ledger records as applied once the update is done
  * @param changes   field to new value, as {@link DonorChanges#between} found them
+ * @param interrupted what an earlier attempt, cut off by a crash, was about to write: record ("contact:7") to the
+ *                  modifiedDateTimeUtc of the copy it had read (the ledger's write intent); empty when none was
  */
 public record ContactUpdate(long contactId, ReferencePair reference, Map<String, Object> baseline, Map<String, Object> donor,
-        Map<String, Object> changes) {
+        Map<String, Object> changes, Map<String, String> interrupted) {
+
+    public ContactUpdate(long contactId, ReferencePair reference, Map<String, Object> baseline, Map<String, Object> donor,
+            Map<String, Object> changes) {
+        this(contactId, reference, baseline, donor, changes, Map.of());
+    }
 
     static final Set<String> RECORD_FIELDS = Set.of("name", "contactType");
     static final Set<String> INDIVIDUAL_FIELDS = Set.of("title", "firstName", "middleName", "lastName", "suffix", "gender",

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.contactsync.ledger.DonorChanges;
 import org.contactsync.ledger.LedgerEntry;
 import org.contactsync.ledger.ReferencePair;
+import org.contactsync.ledger.SyncLedger;
 import org.contactsync.poll.PendingPolicy;
 
 /**
@@ -39,11 +40,13 @@ public class ContactUpdates {
 
     private static final TypeReference<Map<String, Object>> RECORD = new TypeReference<>() { };
 
+    private final SyncLedger ledger;
     private final Clock clock;
     private final Duration recheckAfter;
     private final ObjectMapper json = new ObjectMapper();
 
-    public ContactUpdates(Clock clock, String recheckAfter) {
+    public ContactUpdates(SyncLedger ledger, Clock clock, String recheckAfter) {
+        this.ledger = ledger;
         this.clock = clock;
         this.recheckAfter = PendingPolicy.parse("sync.update.recheck-after", recheckAfter);
     }
@@ -51,7 +54,7 @@ public class ContactUpdates {
     /** The donor's changes since Virtuous last took it; the entry's Contact id is known. */
     public ContactUpdate plan(LedgerEntry entry) {
         return new ContactUpdate(entry.contactId(), entry.getReference(), entry.baseline(), entry.donor(),
-                DonorChanges.between(entry.baseline(), entry.donor()));
+                DonorChanges.between(entry.baseline(), entry.donor()), entry.writeIntent());
     }
 
     /**
@@ -66,11 +69,6 @@ public class ContactUpdates {
             baseline.remove("referenceId");
         }
         return baseline;
-    }
-
-    /** What Virtuous takes of a donor submitted as a Transaction or a Batch item: the baseline of a PENDING donor. */
-    public Map<String, Object> submitted(Map<String, Object> donor) {
-        return DonorChanges.transactionPayload(donor);
     }
 
     /** The full Contact record as read, with the update's changes applied: what is PUT back. */
@@ -133,6 +131,38 @@ public class ContactUpdates {
         return clock.instant();
     }
 
+    /**
+     * Records, committed, that the PUT of {@code record} ({@code "contact"} or {@code "address"}) is about to write over
+     * {@code read}: an attempt that a crash cuts off after this knows, from a fresh read, what became of it.
+     */
+    public void intendWrite(ContactUpdate update, String record, Map<String, Object> read) {
+        ledger.recordWrite(update.reference(), key(record, read), stamp(read) == null ? null : read.get("modifiedDateTimeUtc").toString());
+    }
+
+    /**
+     * Whether an earlier attempt at this update, cut off by a crash, already wrote {@code record} ({@code "contact"} or
+     * {@code "address"}): {@code read} (a fresh read) holds every change ({@code applied}, the changes applied to it,
+     * equals it), so there is nothing to write again. False when no attempt was cut off, or when the record still has
+     * the stamp the earlier attempt read (its PUT never landed). Someone else wrote the record since and the donor's
+     * values are not there: writing them again could undo that newer change, so the update stops for a person to look.
+     */
+    public boolean alreadyWritten(ContactUpdate update, String record, Map<String, Object> read, Map<String, Object> applied) {
+        String interrupted = update.interrupted().get(key(record, read));
+        if (interrupted == null || interrupted.equals(String.valueOf(read.get("modifiedDateTimeUtc")))) {
+            return false;
+        }
+        if (json.valueToTree(read).equals(json.valueToTree(applied))) {
+            return true;
+        }
+        throw new ContactUpdateException("the " + record + " " + read.get("id") + " of Contact " + update.contactId() + " was changed in "
+                + "Virtuous after an update of ours was cut off (a crash or a kill); its values differ from the donor's, and writing "
+                + "them again could undo that newer change. Check the Contact in Virtuous, then replay the donor");
+    }
+
+    private static String key(String record, Map<String, Object> read) {
+        return record + ":" + read.get("id");
+    }
+
     /** Whether a record read at {@code readAt} is to be checked again before it is written back. */
     public boolean isStale(Instant readAt) {
         return !readAt.plus(recheckAfter).isAfter(clock.instant());
@@ -169,7 +199,7 @@ public class ContactUpdates {
             throw new ContactUpdateException("Contact " + update.contactId() + " no longer exists in Virtuous (merged or deleted) and no "
                     + "Contact holds " + update.reference() + "; replay the donor to submit it again, or discard it");
         }
-        return new ContactUpdate(id.longValue(), update.reference(), update.baseline(), update.donor(), update.changes());
+        return new ContactUpdate(id.longValue(), update.reference(), update.baseline(), update.donor(), update.changes(), update.interrupted());
     }
 
     private void applyToIndividual(ContactUpdate update, Map<String, Object> record, Map<String, Object> individual) {

@@ -127,10 +127,13 @@ public final class SyncBundle implements AutoCloseable {
         return ledger().entry(new ReferencePair(referenceSource, referenceId));
     }
 
-    /** Waits until the donor reaches the state, and returns its row. */
+    /**
+     * Waits until the donor reaches the state, and returns its row. PENDING means its submit was answered 200: a donor
+     * goes PENDING (marked sent) just before its request leaves, and a test reads the sandbox after the answer.
+     */
     public LedgerEntry awaitState(String referenceSource, String referenceId, SyncState state) {
         return await().atMost(Duration.ofSeconds(20)).until(() -> entry(referenceSource, referenceId),
-                entry -> entry != null && entry.state() == state);
+                entry -> entry != null && entry.state() == state && (state != SyncState.PENDING || entry.isSubmitAccepted()));
     }
 
     /** Waits until the donor is SYNCED with everything it carries applied to its Contact (nothing left to update). */

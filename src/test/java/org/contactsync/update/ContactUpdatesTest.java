@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The update path's logic on its own: what counts as a change, and what applying one leaves alone. */
 class ContactUpdatesTest {
 
-    private final ContactUpdates updates = new ContactUpdates(Clock.systemUTC(), "5s");
+    private final ContactUpdates updates = new ContactUpdates(null, Clock.systemUTC(), "5s");
     private final ReferencePair reference = new ReferencePair("PartnerPlatform", "d-1");
 
     @Test

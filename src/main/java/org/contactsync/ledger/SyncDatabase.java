@@ -36,6 +36,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class SyncDatabase implements DataSource {
 
     private static final Pattern WRITE_DELAY = Pattern.compile(";\\s*WRITE_DELAY\\s*=\\s*([^;]*)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern DB_CLOSE_ON_EXIT = Pattern.compile(";\\s*DB_CLOSE_ON_EXIT\\s*=", Pattern.CASE_INSENSITIVE);
 
     private final String kind;
     private final HikariDataSource pool;
@@ -79,15 +80,19 @@ public class SyncDatabase implements DataSource {
             throw new IllegalArgumentException("sync.datasource.url: an in-memory H2 database (jdbc:h2:mem:) loses every donor when the "
                     + "bundle stops; use jdbc:h2:file:<path> or PostgreSQL");
         }
+        String durable = url;
         Matcher delay = WRITE_DELAY.matcher(url);
         if (delay.find()) {
             if (!delay.group(1).strip().equals("0")) {
                 throw new IllegalArgumentException("sync.datasource.url sets WRITE_DELAY=" + delay.group(1).strip() + ": H2 would acknowledge "
                         + "commits before writing them and a crash would lose accepted donors; leave WRITE_DELAY out (the bundle sets 0)");
             }
-            return url;
+        } else {
+            durable += ";WRITE_DELAY=0";
         }
-        return url + ";WRITE_DELAY=0";
+        // H2 would otherwise close the database from its own shutdown hook on SIGTERM, under the donors a graceful stop
+        // is finishing: the bundle closes it itself, last
+        return DB_CLOSE_ON_EXIT.matcher(url).find() ? durable : durable + ";DB_CLOSE_ON_EXIT=FALSE";
     }
 
     /**

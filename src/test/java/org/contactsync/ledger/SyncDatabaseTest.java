@@ -24,8 +24,9 @@ class SyncDatabaseTest {
 
     @Test
     void h2IsOpenedWithCommitsWrittenAtOnceAndWeakerUrlsAreRefusedByName() {
-        assertThat(SyncDatabase.durableH2("jdbc:h2:file:./data/x")).isEqualTo("jdbc:h2:file:./data/x;WRITE_DELAY=0");
-        assertThat(SyncDatabase.durableH2("jdbc:h2:file:./data/x;write_delay=0")).isEqualTo("jdbc:h2:file:./data/x;write_delay=0");
+        assertThat(SyncDatabase.durableH2("jdbc:h2:file:./data/x")).isEqualTo("jdbc:h2:file:./data/x;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+        assertThat(SyncDatabase.durableH2("jdbc:h2:file:./data/x;write_delay=0;DB_CLOSE_ON_EXIT=FALSE"))
+                .isEqualTo("jdbc:h2:file:./data/x;write_delay=0;DB_CLOSE_ON_EXIT=FALSE");
         assertThatThrownBy(() -> SyncDatabase.durableH2("jdbc:h2:file:./data/x;MODE=PostgreSQL;WRITE_DELAY=500"))
                 .hasMessageContaining("sync.datasource.url").hasMessageContaining("WRITE_DELAY=500");
         assertThatThrownBy(() -> SyncDatabase.durableH2("jdbc:h2:mem:ledger")).hasMessageContaining("in-memory");

@@ -55,6 +55,20 @@ public final class BundleHttp {
         }
     }
 
+    /** Waits until the bundle answers GET /sync/status; the context explains a timeout (the bundle's log, say). */
+    public void awaitUp(Duration within, Supplier<String> context) {
+        try {
+            await().atMost(within).ignoreExceptions().until(() -> get("/sync/status").statusCode() == 200);
+        } catch (Exception | AssertionError e) {
+            throw new AssertionError("the bundle never answered GET /sync/status: " + e + "\n" + context.get(), e);
+        }
+    }
+
+    /** GET /sync/status: donors by state at its top level. */
+    public Map<String, Object> status() throws IOException, InterruptedException {
+        return json(get("/sync/status").body());
+    }
+
     /** The Contact the sandbox holds for the reference pair, read as any Virtuous client would: GET /api/Contact/{source}/{id}. */
     public static Map<String, Object> contact(VirtuousSandbox sandbox, String referenceSource, String referenceId)
             throws IOException, InterruptedException {

@@ -11,9 +11,9 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 
 /**
- * Serves {@code /api}: serves a planned fault, or checks the Bearer key, spends rate budget, routes, and records the
- * request. Every answer, refusals and injected failures included, carries the X-RateLimit-* headers. Delayed and
- * withheld answers wait on the scheduler, not on an HTTP thread, so a held request never blocks the others.
+ * Serves {@code /api}: serves a planned or random fault, or checks the Bearer key, spends rate budget, routes, and
+ * records the request. Every answer, refusals and injected failures included, carries the X-RateLimit-* headers.
+ * Delayed and withheld answers wait on the scheduler, not on an HTTP thread, so a held request never blocks the others.
  */
 final class ApiHandler implements HttpHandler {
 
@@ -55,6 +55,9 @@ final class ApiHandler implements HttpHandler {
             ApiResponse response = answer(request, exchange.getRequestHeaders().getFirst("Authorization"));
             if (fault instanceof Faults.TimeOut timeOut) {
                 finish(exchange, request, null, timeOut.hold());
+            } else if (fault instanceof Faults.FailureAfter failure) {
+                // the request took effect; the client is told it failed
+                finish(exchange, request, errors.injected(failure.status()).withHeaders(rateLimiter.peek().headers()), latency());
             } else {
                 finish(exchange, request, response, latency());
             }

@@ -132,6 +132,22 @@ public class VirtuousSandbox {
         faults.plan(new Faults.TimeOut(hold), requests);
     }
 
+    /**
+     * Random faults, for a run that no planned fault could script: each /api request without a planned fault (which
+     * keeps priority) gets one with probability {@code rate}, drawn from a Random seeded with {@code seed}: its
+     * connection reset before it is handled, a 503 before it is handled, a 500 after it was handled, or its answer
+     * withheld for {@code hold} (longer than the client's timeout) after it was handled. The three last leave the
+     * client unsure or wrong about whether its write happened. A rate of 0 (the default) switches them off.
+     */
+    public void setRandomFaults(double rate, long seed, Duration hold) {
+        faults.random(rate, seed, hold);
+    }
+
+    /** How many faults of each kind were served so far, planned and random, by a short name of the kind. */
+    public Map<String, Integer> faultsServed() {
+        return faults.served();
+    }
+
     /** Every /api answer is sent this much later, 0 (the default) for none. */
     public void setLatencyMillis(long latencyMillis) {
         settings.latencyMillis(latencyMillis);
@@ -201,7 +217,7 @@ public class VirtuousSandbox {
         }
         delayedAnswers = Executors.newSingleThreadScheduledExecutor(daemonThreads("virtuous-sandbox-delayed-answers"));
         server.createContext("/api", new ApiHandler(settings, rateLimiter, requestLog, api, hooks, faults, delayedAnswers, errors));
-        server.createContext("/sandbox", new AdminHandler(batch, store, hold, errors));
+        server.createContext("/sandbox", new AdminHandler(batch, store, hold, dispatcher, webhooks, faults, errors));
         server.createContext("/", exchange -> {
             try (exchange) {
                 ApiResponse.empty(404).writeTo(exchange);
@@ -327,6 +343,15 @@ public class VirtuousSandbox {
 
     public int contactCountForReference(String referenceSource, String referenceId) {
         return store.countForReference(new ContactReference(referenceSource, referenceId));
+    }
+
+    /**
+     * Per reference pair, as {@code "source:id"}, how many Contact Transactions and Contact Batch items carrying it
+     * the API took (answered 200, or handled before a fault hid the answer), each take counted even when it replaced
+     * a payload still held for the pair.
+     */
+    public Map<String, Integer> submissions() {
+        return hold.takes();
     }
 
     /** The "nightly batch": imports every held Transaction, then delivers the webhooks before returning. */

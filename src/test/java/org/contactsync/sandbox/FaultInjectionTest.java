@@ -18,7 +18,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Faults tests plan at runtime: failures, throttling, resets, timeouts and latency, each for the next requests. */
+/**
+ * Faults tests plan at runtime: failures, throttling, resets, timeouts and latency, each for the next requests; and
+ * random faults from a seed.
+ */
 class FaultInjectionTest {
 
     private static final Map<String, Object> DONOR = Map.of("referenceSource", "PartnerPlatform", "referenceId", "donor-1", "name", "Ada");
@@ -114,6 +117,70 @@ class FaultInjectionTest {
         assertThat(next.statusCode()).as("more held requests than HTTP threads, and still answered").isEqualTo(200);
         assertThat(sandbox.heldTransactions()).as("each timed-out write took effect").hasSize(9);
         assertThat(sandbox.requestCount("POST", "/api/Contact/Transaction")).isEqualTo(9);
+    }
+
+    @Test
+    void randomFaultsFollowTheirSeedAndTheAfterHandlingOnesTakeEffect() {
+        sandbox.setRateLimitPerHour(10_000);
+        List<Integer> first = randomRun(7);
+        sandbox.stop();
+        VirtuousSandbox again = new VirtuousSandbox();
+        again.setRateLimitPerHour(10_000);
+        again.start();
+        try {
+            SandboxHttp againHttp = new SandboxHttp(again);
+            again.setRandomFaults(0.5, 7, Duration.ofMillis(600));
+            List<Integer> second = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                second.add(statusOrZero(againHttp, again, i));
+            }
+            assertThat(second).as("the same seed serves the same faults").isEqualTo(first);
+        } finally {
+            again.stop();
+        }
+        assertThat(first).contains(0, 200, 500, 503);
+        int taken = sandbox.submissions().size();
+        long answered200 = first.stream().filter(status -> status == 200).count();
+        long after500 = first.stream().filter(status -> status == 500).count();
+        assertThat(taken).as("every 200 and every 500 after handling took its Transaction, and so did each withheld answer")
+                .isGreaterThanOrEqualTo((int) (answered200 + after500));
+        assertThat(sandbox.faultsServed()).containsKeys("reset", "status 503 before handling", "status 500 after handling",
+                "answer withheld after handling");
+    }
+
+    @Test
+    void plannedFaultsComeBeforeRandomOnes() {
+        sandbox.setRandomFaults(1.0, 3, Duration.ofMillis(100));
+        sandbox.throttleNext(1, 9);
+
+        assertThat(http.get("/api/Contact/Types").statusCode()).isEqualTo(429);
+        sandbox.setRandomFaults(0, 3, Duration.ZERO);
+        assertThat(http.get("/api/Contact/Types").statusCode()).isEqualTo(200);
+    }
+
+    /** 40 Transactions under random faults at rate 0.5: each one's status, 0 for no answer. */
+    private List<Integer> randomRun(long seed) {
+        sandbox.setRandomFaults(0.5, seed, Duration.ofMillis(600));
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            statuses.add(statusOrZero(http, sandbox, i));
+        }
+        return statuses;
+    }
+
+    private int statusOrZero(SandboxHttp on, VirtuousSandbox target, int donor) {
+        try {
+            return client.send(on.request("/api/Contact/Transaction").header("Authorization", "Bearer " + target.getApiKey())
+                    .header("Content-Type", "application/json").timeout(Duration.ofMillis(300))
+                    .POST(HttpRequest.BodyPublishers.ofString(SandboxHttp.JSON.writeValueAsString(
+                            Map.of("referenceSource", "PartnerPlatform", "referenceId", "donor-" + donor, "name", "Donor")))).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode();
+        } catch (IOException noAnswer) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

@@ -41,6 +41,32 @@ class SandboxAdminTest {
     }
 
     @Test
+    void submissionsCountEveryTakeOfAPairAndDeliveriesListWhatWasSent() throws Exception {
+        sandbox.start();
+        http.postJson("/api/Contact/Transaction", Map.of("referenceSource", "PartnerPlatform", "referenceId", "donor-1", "name", "Ada"));
+        http.postJson("/api/Contact/Transaction", Map.of("referenceSource", "PartnerPlatform", "referenceId", "donor-1", "name", "Ada L"));
+        http.postJson("/api/Contact/Batch", Map.of("referenceSource", "PartnerPlatform",
+                "contacts", List.of(Map.of("referenceId", "donor-2", "name", "Grace"))));
+        http.postJson("/api/Contact/Transaction", Map.of("name", "No Reference"));
+        try (WebhookReceiver receiver = new WebhookReceiver()) {
+            http.postJson("/api/Webhook", Map.of("payloadUrl", receiver.url(), "contactCreate", true, "active", true));
+            sandbox.runBatch();
+
+            Map<String, Object> submissions = SandboxHttp.object(http.send(http.request("/sandbox/submissions").GET()));
+            List<Map<String, Object>> deliveries = SandboxHttp.array(http.send(http.request("/sandbox/deliveries").GET()));
+            List<Map<String, Object>> webhooks = SandboxHttp.array(http.send(http.request("/sandbox/webhooks").GET()));
+
+            assertEquals(Map.of("PartnerPlatform:donor-1", 2, "PartnerPlatform:donor-2", 1), submissions,
+                    "the replaced payload still counts; a Transaction without a pair has none to count");
+            assertEquals(3, deliveries.size());
+            assertEquals(Map.of("payloadUrl", receiver.url(), "event", "contactCreate", "contactId", deliveries.get(0).get("contactId"),
+                    "status", 200, "outcome", "delivered"), deliveries.get(0));
+            assertEquals(receiver.url(), webhooks.get(0).get("payloadUrl"));
+            assertTrue(sandbox.requests().stream().noneMatch(request -> request.path().startsWith("/sandbox")));
+        }
+    }
+
+    @Test
     void recordsEveryApiRequestInOrder() {
         sandbox.start();
         http.get("/api/Contact/Find?email=nobody%40example.org");

@@ -190,6 +190,62 @@ class ErrorPolicyTest {
         assertThat(bundle.deadLetters()).isEmpty();
     }
 
+    /**
+     * A Transaction Virtuous took, whose answer never came (withheld past the timeout) or came as a 500 written after
+     * the import was queued: sent once, left PENDING for the poll (or its webhook), never sent again.
+     */
+    @Test
+    void aTransactionThatMayHaveReachedVirtuousIsNeverSentAgain() throws Exception {
+        start(Map.of("camel.component.http.response-timeout", "500", "camel.component.http.so-timeout", "500"));
+        sandbox.timeOutNext("POST", "/api/Contact/Transaction", Duration.ofSeconds(3));
+        bundle.post("/donors", donor("timed-out-1"));
+        awaitUnanswered("timed-out-1");
+        sandbox.failNextAfterHandling("POST", "/api/Contact/Transaction", 500);
+        bundle.post("/donors", donor("five-hundred-1"));
+        awaitUnanswered("five-hundred-1");
+
+        assertThat(quietRequestCount()).as("two Finds, two Transactions").isEqualTo(4);
+        assertThat(sandbox.requestCount("POST", "/api/Contact/Transaction")).isEqualTo(2);
+        assertThat(bundle.deadLetters()).isEmpty();
+        assertThat(bundle.ledger().history(bundle.entry(SOURCE, "timed-out-1").getReference())).extracting(step -> step.get("detail"))
+                .anySatisfy(detail -> assertThat((String) detail).contains("unanswered", "SocketTimeoutException"));
+
+        sandbox.runBatch();
+        clock.advance(Duration.ofHours(7));
+        bundle.poll();
+        assertThat(bundle.awaitState(SOURCE, "timed-out-1", SyncState.SYNCED).resolvedBy()).isEqualTo("poll");
+        assertThat(bundle.awaitState(SOURCE, "five-hundred-1", SyncState.SYNCED).resolvedBy()).isEqualTo("poll");
+        assertThat(sandbox.requestCount("POST", "/api/Contact/Transaction")).isEqualTo(2);
+        assertThat(sandbox.contacts()).hasSize(2);
+    }
+
+    /**
+     * A Transaction whose connection was reset: the bundle cannot tell it never reached Virtuous, so it waits. At the
+     * pending deadline Virtuous still has no Contact for it, and only then is it looked up and submitted again.
+     */
+    @Test
+    void anUnansweredSubmitIsSentAgainOnlyWhenVirtuousHasNothingForItAtTheDeadline() throws Exception {
+        start(Map.of());
+        sandbox.resetNext("POST", "/api/Contact/Transaction");
+        bundle.post("/donors", donor("reset-1"));
+        awaitUnanswered("reset-1");
+
+        clock.advance(Duration.ofHours(7));
+        bundle.poll();
+        assertThat(bundle.entry(SOURCE, "reset-1").state()).as("Virtuous may still import it").isEqualTo(SyncState.PENDING);
+        assertThat(sandbox.requestCount("POST", "/api/Contact/Transaction")).isEqualTo(1);
+
+        clock.advance(Duration.ofDays(2));
+        bundle.poll();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> bundle.entry(SOURCE, "reset-1").isSubmitAccepted());
+        assertThat(sandbox.requestCount("POST", "/api/Contact/Transaction")).isEqualTo(2);
+        assertThat(sandbox.heldTransactions()).as("the reset one never reached Virtuous").hasSize(1);
+        assertThat(bundle.ledger().history(bundle.entry(SOURCE, "reset-1").getReference())).extracting(step -> step.get("state"))
+                .containsExactly("RECEIVED", "PENDING", "PENDING", "RECEIVED", "PENDING");
+        assertThat(bundle.deadLetters()).isEmpty();
+    }
+
     @Test
     void invalidDonorsEndInTheDeadLetterWithVirtuousMessageAndDetailsWithoutRetries() throws Exception {
         start(Map.of());
@@ -280,6 +336,12 @@ class ErrorPolicyTest {
                 "virtuous.circuit.open-for-ms", String.valueOf(OPEN_FOR.toMillis())));
         settings.putAll(overrides);
         bundle = SyncBundle.start(directory, sandbox.getBaseUrl(), sandbox.getApiKey(), settings, clock);
+    }
+
+    /** Waits until the donor's submit is recorded as unanswered: PENDING, not accepted, with the failure as its last error. */
+    private void awaitUnanswered(String referenceId) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> bundle.entry(SOURCE, referenceId),
+                entry -> entry != null && entry.state() == SyncState.PENDING && !entry.isSubmitAccepted() && entry.lastError() != null);
     }
 
     private static String donor(String referenceId) {

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -114,6 +116,43 @@ class QueryReconcileTest {
         }
         assertThat(sandbox.requestCount("POST", QUERY)).isEqualTo(1);
         assertThat(sandbox.requestCount("GET", BY_REFERENCE)).isEqualTo(6);
+    }
+
+    /**
+     * An organisation without the Query endpoint or its condition, a proxy's error page, an empty or shapeless answer:
+     * none of them is a page, and the same poll run settles every donor with a GET by reference; the next run asks the
+     * Query again.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "404 | ``",
+            "400 | `{\"message\":\"The request is invalid.\",\"modelState\":{\"query.groups\":[\"Unknown parameter\"]}}`",
+            "500 | `{\"message\":\"An error has occurred.\"}`",
+            "200 | ``",
+            "200 | `{}`",
+            "200 | `[]`"})
+    void aQueryAnswerThatIsNoPageFallsBackToAGetEachInTheSameRun(int status, String body) throws Exception {
+        dropBackfill("q", 6);
+        sandbox.runBatch();
+        sandbox.answerNext("POST", QUERY, status, body);
+
+        clock.advance(Duration.ofHours(7));
+        bundle.poll();
+
+        for (int i = 1; i <= 6; i++) {
+            assertThat(bundle.awaitState(SOURCE, "q-" + i, SyncState.SYNCED).resolvedBy()).isEqualTo("poll");
+        }
+        assertThat(sandbox.requestCount("POST", QUERY)).isEqualTo(1);
+        assertThat(sandbox.requestCount("GET", BY_REFERENCE)).isEqualTo(6);
+
+        dropBackfill("r", 6);
+        sandbox.runBatch();
+        clock.advance(Duration.ofHours(7));
+        bundle.poll();
+        for (int i = 1; i <= 6; i++) {
+            assertThat(bundle.awaitState(SOURCE, "r-" + i, SyncState.SYNCED).resolvedBy()).as("the next run's Query answers").isEqualTo("poll-query");
+        }
+        assertThat(sandbox.requestCount("POST", QUERY)).isEqualTo(2);
     }
 
     @Test

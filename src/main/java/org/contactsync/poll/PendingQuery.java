@@ -58,7 +58,7 @@ public class PendingQuery {
     }
 
     public void failed(QueryScan scan, String reason) {
-        scan.failed(reason);
+        scan.markFailed(reason);
     }
 
     /**

@@ -63,7 +63,7 @@ public class QueryScan {
      */
     public List<Map<String, Object>> read(Object answer) {
         if (!(answer instanceof Map<?, ?> page) || !(page.get("list") instanceof List<?> list)) {
-            failed(answer == null ? "no page in the answer (404 or an empty body)" : "an answer that is not a page of Contacts");
+            markFailed(answer == null ? "no page in the answer (404 or an empty body)" : "an answer that is not a page of Contacts");
             return List.of();
         }
         requests++;
@@ -107,7 +107,7 @@ public class QueryScan {
      * The Query could not be run (Virtuous down, an organisation without that endpoint, or whose query condition is named
      * otherwise): the first failure of a run is the one reported.
      */
-    public void failed(String reason) {
+    public void markFailed(String reason) {
         requests++;
         if (failure == null) {
             failure = reason;

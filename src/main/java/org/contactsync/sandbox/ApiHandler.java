@@ -44,9 +44,11 @@ final class ApiHandler implements HttpHandler {
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         ApiRequest request = ApiRequest.from(exchange, "api");
-        Faults.Fault fault = faults.next().orElse(null);
+        Faults.Fault fault = faults.next(request.method(), request.rawPath()).orElse(null);
         if (fault instanceof Faults.Reset) {
             finish(exchange, request, null, Duration.ZERO);
+        } else if (fault instanceof Faults.Canned canned) {
+            finish(exchange, request, ApiResponse.raw(canned.status(), canned.body()).withHeaders(rateLimiter.peek().headers()), latency());
         } else if (fault instanceof Faults.Failure failure) {
             finish(exchange, request, errors.injected(failure.status()).withHeaders(rateLimiter.peek().headers()), latency());
         } else if (fault instanceof Faults.Throttle throttle) {

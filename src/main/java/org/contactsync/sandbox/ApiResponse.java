@@ -1,6 +1,7 @@
 package org.contactsync.sandbox;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -15,6 +16,12 @@ record ApiResponse(int status, byte[] body, Map<String, String> headers) {
 
     static ApiResponse empty(int status) {
         return new ApiResponse(status, null, Map.of());
+    }
+
+    /** Exactly this body as JSON text; an empty one as no body at all. */
+    static ApiResponse raw(int status, String body) {
+        return body.isEmpty() ? empty(status)
+                : new ApiResponse(status, body.getBytes(StandardCharsets.UTF_8), Map.of("Content-Type", "application/json; charset=utf-8"));
     }
 
     static ApiResponse json(int status, Object value) {

@@ -1,20 +1,23 @@
 package org.contactsync.sandbox;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 
 /**
- * Failures a test asked for, served one per /api request in the order they were asked for; with none planned, random
- * ones when {@link #random} is set, drawn from one seeded Random so a run's sequence of faults replays.
+ * Failures a test asked for, served one per /api request in the order they were asked for; a fault planned for one
+ * method and path prefix waits for a request that matches. With none planned, random ones when {@link #random} is set,
+ * drawn from one seeded Random so a run's sequence of faults replays.
  */
 final class Faults {
 
-    sealed interface Fault permits Reset, Failure, FailureAfter, Throttle, TimeOut {
+    sealed interface Fault permits Reset, Failure, FailureAfter, Throttle, TimeOut, Canned {
     }
 
     /** The connection is closed without an answer, before the request is handled. */
@@ -40,18 +43,36 @@ final class Faults {
     record TimeOut(Duration hold) implements Fault {
     }
 
-    private final Deque<Fault> planned = new ArrayDeque<>();
+    /** The request is answered with exactly this status and body (empty for none) instead of being handled. */
+    record Canned(int status, String body) implements Fault {
+    }
+
+    /** A planned fault, for any request ({@code method} null) or for those with this method and path prefix. */
+    private record Planned(Fault fault, String method, String pathPrefix) {
+
+        boolean matches(String requestMethod, String path) {
+            return method == null || method.equalsIgnoreCase(requestMethod)
+                    && path.toLowerCase(Locale.ROOT).startsWith(pathPrefix.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    private final List<Planned> planned = new ArrayList<>();
     private final Map<String, Integer> served = new LinkedHashMap<>();
     private double rate;
     private Random random;
     private Duration hold;
 
     synchronized void plan(Fault fault, int requests) {
+        plan(fault, requests, null, null);
+    }
+
+    /** For the next {@code requests} requests with {@code method} and a path starting with {@code pathPrefix}. */
+    synchronized void plan(Fault fault, int requests, String method, String pathPrefix) {
         if (requests < 0) {
             throw new IllegalArgumentException("requests must not be negative: " + requests);
         }
         for (int i = 0; i < requests; i++) {
-            planned.add(fault);
+            planned.add(new Planned(fault, method, pathPrefix));
         }
     }
 
@@ -72,8 +93,15 @@ final class Faults {
         this.hold = hold;
     }
 
-    synchronized Optional<Fault> next() {
-        Fault fault = planned.poll();
+    synchronized Optional<Fault> next(String method, String path) {
+        Fault fault = null;
+        for (Iterator<Planned> each = planned.iterator(); each.hasNext() && fault == null; ) {
+            Planned next = each.next();
+            if (next.matches(method, path)) {
+                fault = next.fault();
+                each.remove();
+            }
+        }
         if (fault == null && rate > 0 && random.nextDouble() < rate) {
             fault = switch (random.nextInt(4)) {
                 case 0 -> new Reset();
@@ -103,6 +131,9 @@ final class Faults {
         }
         if (fault instanceof TimeOut) {
             return "answer withheld after handling";
+        }
+        if (fault instanceof Canned canned) {
+            return "answered " + canned.status() + " instead of handling";
         }
         return fault instanceof Reset ? "reset" : "throttled";
     }

@@ -133,6 +133,33 @@ public class VirtuousSandbox {
     }
 
     /**
+     * The next request with this method and a path starting with {@code pathPrefix} (case-insensitive) is answered with
+     * exactly {@code status} and {@code body} ("" for none) instead of being handled: what a test needs to script one
+     * endpoint's odd answer (a Query answering 404 with no body, or 200 with {@code {}}), the other requests unaffected.
+     */
+    public void answerNext(String method, String pathPrefix, int status, String body) {
+        faults.plan(new Faults.Canned(status, body), 1, method, pathPrefix);
+    }
+
+    /** The connection of the next request with this method and path prefix is closed without an answer, before it is handled. */
+    public void resetNext(String method, String pathPrefix) {
+        faults.plan(new Faults.Reset(), 1, method, pathPrefix);
+    }
+
+    /**
+     * The next request with this method and path prefix is handled (a write takes effect), but its answer is withheld for
+     * {@code hold} and the connection then closed without one.
+     */
+    public void timeOutNext(String method, String pathPrefix, Duration hold) {
+        faults.plan(new Faults.TimeOut(hold), 1, method, pathPrefix);
+    }
+
+    /** The next request with this method and path prefix is handled (a write takes effect), then answered {@code status}. */
+    public void failNextAfterHandling(String method, String pathPrefix, int status) {
+        faults.plan(new Faults.FailureAfter(status), 1, method, pathPrefix);
+    }
+
+    /**
      * Random faults, for a run that no planned fault could script: each /api request without a planned fault (which
      * keeps priority) gets one with probability {@code rate}, drawn from a Random seeded with {@code seed}: its
      * connection reset before it is handled, a 503 before it is handled, a 500 after it was handled, or its answer

@@ -24,14 +24,15 @@ import org.contactsync.crash.TrialResult;
  * The crash bench of bench/README.md: seeded crash trials of a real process (CrashTrial), each 1,000 donors (750 posted
  * one by one at 50 a second by two clients, 25 of them posted again with a change, and a 250-donor CSV file) with the
  * sandbox's imports and webhooks running, the bundle killed with SIGKILL five times (one of each kind, in an order
- * the seed shuffles); 20 on H2, 3 on PostgreSQL, and one run without crashes in which 20 % of Virtuous requests are
- * faulted. Writes the figures to bench/crash-results.md (or the file named as the first argument) and prints them.
+ * the seed shuffles); 20 on H2, 3 on PostgreSQL, 3 on H2 with webhooks that carry no contactReferences, and one run
+ * without crashes in which 20 % of Virtuous requests are faulted. Writes the figures to bench/crash-results.md (or the file named as the first argument) and prints them.
  * Not a test: {@code mvn -B -Pbench test-compile exec:exec -Dbench.main=org.contactsync.bench.CrashBenchmark
  * -Dbench.results=bench/crash-results.md}.
  *
- * <p>System properties: {@code crash.h2-trials} (20), {@code crash.pg-trials} (3), {@code crash.fault-trials} (1),
- * {@code crash.first-seed} (1001: H2 trials take seeds from it, PostgreSQL trials from it + 100, fault runs from it +
- * 200), {@code crash.parallel} (trials run side by side, 2), {@code crash.donors} (1000).
+ * <p>System properties: {@code crash.h2-trials} (20), {@code crash.pg-trials} (3), {@code crash.no-reference-trials}
+ * (3), {@code crash.fault-trials} (1), {@code crash.first-seed} (1001: H2 trials take seeds from it, PostgreSQL trials
+ * from it + 100, fault runs from it + 200, trials without references from it + 300), {@code crash.parallel} (trials
+ * run side by side, 2), {@code crash.donors} (1000).
  */
 public final class CrashBenchmark {
 
@@ -47,6 +48,7 @@ public final class CrashBenchmark {
         int h2Trials = Integer.getInteger("crash.h2-trials", 20);
         int pgTrials = Integer.getInteger("crash.pg-trials", 3);
         int faultTrials = Integer.getInteger("crash.fault-trials", 1);
+        int noReferenceTrials = Integer.getInteger("crash.no-reference-trials", 3);
         long firstSeed = Long.getLong("crash.first-seed", 1001);
         int parallel = Integer.getInteger("crash.parallel", 2);
         int donors = Integer.getInteger("crash.donors", 1000);
@@ -62,8 +64,13 @@ public final class CrashBenchmark {
         for (int i = 0; i < pgTrials; i++) {
             postgres.add(crashPlan(firstSeed + 100 + i, live, bulk).on(TrialDatabase.POSTGRESQL));
         }
+        List<CrashTrial.Plan> withoutReferences = new ArrayList<>();
+        for (int i = 0; i < noReferenceTrials; i++) {
+            withoutReferences.add(crashPlan(firstSeed + 300 + i, live, bulk).webhookReferences(false));
+        }
         scenarios.put("H2, 5 kills a trial", h2);
         scenarios.put("PostgreSQL, 5 kills a trial", postgres);
+        scenarios.put("H2, 5 kills a trial, webhooks without contactReferences (the envelope seen in production)", withoutReferences);
         List<CrashTrial.Plan> faulted = new ArrayList<>();
         for (int i = 0; i < faultTrials; i++) {
             faulted.add(CrashTrial.Plan.of(firstSeed + 200 + i).donors(live, bulk, live / 30).kills(0).faults(0.2).pace(50)

@@ -86,36 +86,44 @@ public final class CrashTrial {
      * overlaps the kills as a platform's steady traffic would; {@code kills} 0 with a {@code faultRate} is the no-crash run.
      */
     public record Plan(long seed, TrialDatabase database, int liveDonors, int bulkDonors, int updates, int kills, double faultRate,
-                       int clients, int donorsPerSecond, long sandboxLatencyMillis, Duration settleTimeout) {
+                       int clients, int donorsPerSecond, long sandboxLatencyMillis, boolean webhookReferences, Duration settleTimeout) {
 
         /** A crash trial on H2: 150 live donors, a 110-donor file, 10 updates, 3 kills. */
         public static Plan of(long seed) {
-            return new Plan(seed, TrialDatabase.H2, 150, 110, 10, 3, 0, 2, 30, 20, Duration.ofSeconds(60));
+            return new Plan(seed, TrialDatabase.H2, 150, 110, 10, 3, 0, 2, 30, 20, true, Duration.ofSeconds(60));
         }
 
         public Plan donors(int live, int bulk, int changed) {
-            return new Plan(seed, database, live, bulk, changed, kills, faultRate, clients, donorsPerSecond, sandboxLatencyMillis, settleTimeout);
+            return new Plan(seed, database, live, bulk, changed, kills, faultRate, clients, donorsPerSecond, sandboxLatencyMillis, webhookReferences, settleTimeout);
         }
 
         public Plan kills(int count) {
-            return new Plan(seed, database, liveDonors, bulkDonors, updates, count, faultRate, clients, donorsPerSecond, sandboxLatencyMillis, settleTimeout);
+            return new Plan(seed, database, liveDonors, bulkDonors, updates, count, faultRate, clients, donorsPerSecond, sandboxLatencyMillis, webhookReferences, settleTimeout);
         }
 
         /** Each Virtuous request faulted with this probability (reset, timeout, 500 after handling, 503 before). */
         public Plan faults(double rate) {
-            return new Plan(seed, database, liveDonors, bulkDonors, updates, kills, rate, clients, donorsPerSecond, sandboxLatencyMillis, settleTimeout);
+            return new Plan(seed, database, liveDonors, bulkDonors, updates, kills, rate, clients, donorsPerSecond, sandboxLatencyMillis, webhookReferences, settleTimeout);
         }
 
         public Plan on(TrialDatabase on) {
-            return new Plan(seed, on, liveDonors, bulkDonors, updates, kills, faultRate, clients, donorsPerSecond, sandboxLatencyMillis, settleTimeout);
+            return new Plan(seed, on, liveDonors, bulkDonors, updates, kills, faultRate, clients, donorsPerSecond, sandboxLatencyMillis, webhookReferences, settleTimeout);
         }
 
         public Plan pace(int perSecond) {
-            return new Plan(seed, database, liveDonors, bulkDonors, updates, kills, faultRate, clients, perSecond, sandboxLatencyMillis, settleTimeout);
+            return new Plan(seed, database, liveDonors, bulkDonors, updates, kills, faultRate, clients, perSecond, sandboxLatencyMillis, webhookReferences, settleTimeout);
+        }
+
+        /**
+         * Off: the sandbox delivers Contacts without contactReferences, the envelope seen from a production receiver
+         * (virtuous-api.md §4.2), so every event goes through the bundle's stored events and a read of its Contact.
+         */
+        public Plan webhookReferences(boolean included) {
+            return new Plan(seed, database, liveDonors, bulkDonors, updates, kills, faultRate, clients, donorsPerSecond, sandboxLatencyMillis, included, settleTimeout);
         }
 
         public Plan settleWithin(Duration timeout) {
-            return new Plan(seed, database, liveDonors, bulkDonors, updates, kills, faultRate, clients, donorsPerSecond, sandboxLatencyMillis, timeout);
+            return new Plan(seed, database, liveDonors, bulkDonors, updates, kills, faultRate, clients, donorsPerSecond, sandboxLatencyMillis, webhookReferences, timeout);
         }
 
         /** The kinds of the kills, in order: the five kinds shuffled by the seed, repeated as often as needed. */
@@ -131,8 +139,9 @@ public final class CrashTrial {
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "seed=%d on %s: %d live donors (%d/s), a %d-donor file, %d updates, %d kills %s, faults %.0f %%",
-                    seed, database.label(), liveDonors, donorsPerSecond, bulkDonors, updates, kills, killKinds(), faultRate * 100);
+            return String.format(Locale.ROOT, "seed=%d on %s: %d live donors (%d/s), a %d-donor file, %d updates, %d kills %s, faults %.0f %%%s",
+                    seed, database.label(), liveDonors, donorsPerSecond, bulkDonors, updates, kills, killKinds(), faultRate * 100,
+                    webhookReferences ? "" : ", webhooks without contactReferences");
         }
     }
 
@@ -272,7 +281,8 @@ public final class CrashTrial {
 
     private List<String> sandboxArguments() {
         List<String> arguments = new ArrayList<>(List.of("--api-key", BundleProcess.API_KEY, "--batch-interval-seconds", "2",
-                "--rate-limit-per-hour", "10000000", "--latency-ms", String.valueOf(plan.sandboxLatencyMillis())));
+                "--rate-limit-per-hour", "10000000", "--latency-ms", String.valueOf(plan.sandboxLatencyMillis()),
+                "--webhook-references", String.valueOf(plan.webhookReferences())));
         if (plan.faultRate() > 0) {
             // the hold outlasts the bundle's 2 s response timeout, so the answer is never seen
             arguments.addAll(List.of("--fault-rate", String.valueOf(plan.faultRate()), "--fault-seed", String.valueOf(random.nextLong()),
@@ -435,16 +445,27 @@ public final class CrashTrial {
 
     private void postUpdates(List<Donor> donors) {
         for (Donor donor : donors) {
-            boolean synced = awaitQuietly(donor.pair() + " SYNCED before its change", () -> "SYNCED".equals(state(donor)));
-            if (!synced) {
-                log("no update for " + donor.pair() + ": not SYNCED within " + STEP_TIMEOUT.toSeconds() + " s (state " + state(donor) + ")");
-                continue;
-            }
-            Donor changed = donor.changed();
-            if (deliver(changed)) {
-                updatesAccepted.put(changed.referenceId(), changed);
-            }
+            postUpdate(donor);
         }
+    }
+
+    /**
+     * Once the donor is SYNCED, posts it again with a changed last name: the update path. A donor that does not get
+     * there (lost, dead-lettered: the checks report it) gets no change. Returns whether the change was accepted.
+     */
+    private boolean postUpdate(Donor donor) {
+        awaitQuietly(donor.pair() + " SYNCED before its change", () -> List.of("SYNCED", "FAILED", "absent").contains(state(donor)));
+        String state = state(donor);
+        if (!state.equals("SYNCED")) {
+            log("no change sent for " + donor.pair() + ": it is " + state);
+            return false;
+        }
+        Donor changed = donor.changed();
+        if (deliver(changed)) {
+            updatesAccepted.put(changed.referenceId(), changed);
+            return true;
+        }
+        return false;
     }
 
     // ---- the kills ----
@@ -501,12 +522,12 @@ public final class CrashTrial {
         }
         long delay = random.nextInt(600);
         long period = TimeUnit.SECONDS.toMillis(POLL_SECONDS);
+        long pending = bundle.count("PENDING");
         long now = System.currentTimeMillis();
         long fire = (now / period + 1) * period;
         TimeUnit.MILLISECONDS.sleep(fire + delay - now);
-        long pending = bundle.count("PENDING");
         bundle.kill();
-        return delay + " ms after the poll fired, " + pending + " PENDING";
+        return delay + " ms after the poll fired, " + pending + " PENDING just before";
     }
 
     private String midWebhook() throws Exception {
@@ -544,12 +565,8 @@ public final class CrashTrial {
     private String midUpdate(List<Donor> donors) throws Exception {
         List<String> posted = new ArrayList<>();
         for (Donor donor : donors) {
-            if (awaitQuietly(donor.pair() + " SYNCED before its change", () -> "SYNCED".equals(state(donor)))) {
-                Donor changed = donor.changed();
-                if (deliver(changed)) {
-                    updatesAccepted.put(changed.referenceId(), changed);
-                    posted.add(changed.referenceId());
-                }
+            if (postUpdate(donor)) {
+                posted.add(donor.referenceId());
             }
         }
         long delay = random.nextInt(300);
@@ -779,11 +796,10 @@ public final class CrashTrial {
         return count == null ? 0 : ((Number) count).intValue();
     }
 
-    @SuppressWarnings("unchecked")
     private String state(Donor donor) {
         try {
             TrialHttp.Response row = bundle.operator("/sync/donors/" + SOURCE + "/" + donor.referenceId());
-            return row.status() == 200 ? String.valueOf(row.object().get("state")) : "absent (" + row.status() + ")";
+            return row.status() == 200 ? String.valueOf(row.object().get("state")) : row.status() == 404 ? "absent" : "unknown (" + row.status() + ")";
         } catch (IOException e) {
             return "unknown (" + e + ")";
         } catch (InterruptedException e) {

@@ -135,15 +135,19 @@ public final class CrashBenchmark {
                 }
             }
             out.append('\n').append(totals(results)).append("\n\n");
-            String violations = results.stream().filter(result -> !result.clean())
-                    .map(result -> "- seed " + result.plan().seed() + ": " + result.violations().stream().limit(5)
-                            .collect(Collectors.joining("; ")) + (result.violations().size() > 5 ? "; ... " + (result.violations().size() - 5) + " more" : ""))
+            String violations = results.stream().filter(result -> !result.clean() || !result.notes().isEmpty())
+                    .map(result -> "- seed " + result.plan().seed() + ": " + excerpt(result.violations(), 5)
+                            + (result.notes().isEmpty() ? "" : (result.clean() ? "" : "; ") + "noted: " + excerpt(result.notes(), 3)))
                     .collect(Collectors.joining("\n"));
             if (!violations.isEmpty()) {
-                out.append("First violations of each trial that had any:\n\n").append(violations).append("\n\n");
+                out.append("The first violations of each trial that had any (and its first dead letters):\n\n").append(violations).append("\n\n");
             }
         }
         return out.toString();
+    }
+
+    private static String excerpt(List<String> lines, int limit) {
+        return lines.stream().limit(limit).collect(Collectors.joining("; ")) + (lines.size() > limit ? "; ... " + (lines.size() - limit) + " more" : "");
     }
 
     private static String totals(List<TrialResult> results) {

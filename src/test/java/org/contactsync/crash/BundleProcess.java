@@ -1,6 +1,7 @@
 package org.contactsync.crash;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
+import java.util.regex.Pattern;
 
 import org.awaitility.core.ConditionTimeoutException;
 import org.contactsync.ContactSyncApplication;
@@ -25,6 +27,8 @@ final class BundleProcess implements AutoCloseable {
     static final String API_KEY = "crash-trial-api-key";
     static final String OPERATOR_PASSWORD = "crash-trial-operator";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    /** Camel Main's line once every route has started. */
+    private static final Pattern STARTED = Pattern.compile("Apache Camel \\S+ \\(virtuous-contact-sync\\) started in");
     /**
      * A JVM's start is the one CPU-heavy part of a trial; trials running side by side start one bundle per core at a
      * time, rather than all at once and each at a fraction of the speed.
@@ -74,7 +78,10 @@ final class BundleProcess implements AutoCloseable {
         return directory.resolve("bundle-" + incarnation + ".log");
     }
 
-    /** Starts a new incarnation and returns once its HTTP server answers. */
+    /**
+     * Starts a new incarnation and returns once Camel has started every route (its log says so) and its HTTP server
+     * answers: before that, a route not yet started answers 404, which would read as a donor the ledger lacks.
+     */
     synchronized void start() throws IOException, InterruptedException {
         STARTS.acquire();
         try {
@@ -96,13 +103,17 @@ final class BundleProcess implements AutoCloseable {
                 if (!started.isAlive()) {
                     throw new IllegalStateException("the bundle exited with status " + started.exitValue());
                 }
-                return answers();
+                return started() && answers();
             });
         } catch (ConditionTimeoutException | IllegalStateException e) {
             TrialProcesses.kill(started);
             throw new IllegalStateException("bundle incarnation " + incarnation + " did not come up; its log ends:\n"
                     + TrialProcesses.tail(log(), 6000), e);
         }
+    }
+
+    private boolean started() throws IOException {
+        return Files.exists(log()) && STARTED.matcher(Files.readString(log())).find();
     }
 
     /** SIGKILL, no warning: whatever it had not made durable is gone. */
@@ -113,9 +124,13 @@ final class BundleProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether its HTTP server answers at all: GET /donors is 405 (404 while the routes start), and touches neither
+     * Virtuous nor the database.
+     */
     boolean answers() {
         try {
-            TrialHttp.send(TrialHttp.request(baseUrl() + "/sync/health").GET(), Duration.ofSeconds(2));
+            TrialHttp.send(TrialHttp.request(baseUrl() + "/donors").GET(), Duration.ofSeconds(2));
             return true;
         } catch (IOException down) {
             return false;

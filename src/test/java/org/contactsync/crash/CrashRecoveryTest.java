@@ -14,14 +14,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Crash tests of a real process, the CI's share (the bench runs 20 and more: bench/README.md): the bundle in its own
- * JVM, killed with SIGKILL three times a trial at moments its seed chooses (right after a 202, mid-bulk chunk, mid-poll,
- * mid-webhook, mid-update; seeds 1 and 2 between them cover all five), restarted on the same directory, against the
- * sandbox in a process that outlives it; then every promise checked (CrashTrial). Plus a run without crashes in which
- * a fifth of Virtuous's answers are a reset, a timeout, or a 500 or 503, and one crash trial on PostgreSQL.
+ * JVM, fed 100 donors over HTTP (8 of them changed later) and a 105-donor file, and killed with SIGKILL three times a
+ * trial at moments its seed chooses (right after a 202, mid-bulk chunk, mid-poll, mid-webhook, mid-update; seeds 1 and
+ * 2 between them cover all five), restarted on the same directory, against the sandbox in a process that outlives it;
+ * then every promise checked (CrashTrial). Plus a run without crashes in which a fifth of Virtuous's answers are a
+ * reset, a timeout, or a 500 or 503, and a crash trial on PostgreSQL with two kills (mid-bulk, mid-update).
  *
- * <p>The four trials run at once (each has its own processes, ports and directory), so the class takes about as long
- * as its slowest trial. A failure prints the trial's seed, every violation with its reference pair, the kills, and the
- * directory holding each incarnation's log and the database; the same seed replays the same plan.
+ * <p>The four trials run at once (each has its own processes, ports and directory); the bundle's JVM starts are much of
+ * their work, and queue for the cores (BundleProcess). A failure prints the trial's seed, every violation with its
+ * reference pair, the kills, and the directory holding each incarnation's log and the database; the same seed replays
+ * the same plan.
  */
 class CrashRecoveryTest {
 
@@ -33,12 +35,12 @@ class CrashRecoveryTest {
 
     @BeforeAll
     static void startTrials() {
-        firstH2 = start(CrashTrial.Plan.of(1));
-        secondH2 = start(CrashTrial.Plan.of(2));
+        firstH2 = start(ci(1));
+        secondH2 = start(ci(2));
         // no crash: 20 % of Virtuous requests reset, timed out after they were handled, 500 after handled or 503 before
-        faults = start(CrashTrial.Plan.of(7).kills(0).faults(0.2));
-        // two kills (mid-webhook, mid-bulk: the database-heavy moments) keep the class's time down
-        postgres = start(CrashTrial.Plan.of(3).on(TrialDatabase.POSTGRESQL).kills(2));
+        faults = start(ci(7).kills(0).faults(0.2));
+        // two kills (mid-bulk, mid-update), to keep the class's time down
+        postgres = start(ci(11).on(TrialDatabase.POSTGRESQL).kills(2));
     }
 
     @AfterAll
@@ -77,6 +79,11 @@ class CrashRecoveryTest {
         assertThat(result.violations()).as(result.report(40)).isEmpty();
         assertThat(result.kills()).as("kills").hasSize(result.plan().kills());
         assertThat(result.counts().accepted).as("donors accepted").isGreaterThanOrEqualTo(expectedDonors(result.plan()));
+    }
+
+    /** 100 donors posted, 8 of them changed, a 105-donor file (a bulk load: more than sync.bulk.threshold), 3 kills. */
+    private static CrashTrial.Plan ci(long seed) {
+        return CrashTrial.Plan.of(seed).donors(100, 105, 8).kills(3);
     }
 
     private static int expectedDonors(CrashTrial.Plan plan) {

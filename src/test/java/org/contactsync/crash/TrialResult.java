@@ -9,10 +9,11 @@ import java.util.stream.Collectors;
 
 /**
  * What one {@link CrashTrial} found. {@link #violations()} names each broken promise with its reference pair;
- * {@link #clean()} is true when there is none.
+ * {@link #clean()} is true when there is none. {@link #notes()} names what is allowed but worth a look (each dead
+ * letter, with its reason).
  */
 public record TrialResult(CrashTrial.Plan plan, Counts counts, List<KillRecord> kills, Map<String, Integer> faults, boolean settled,
-                          Duration duration, List<String> violations, Path directory) {
+                          Duration duration, List<String> violations, List<String> notes, Path directory) {
 
     /** One SIGKILL: its kind, when (ms since the trial started), and what was going on. */
     public record KillRecord(CrashTrial.Kill kind, long atMillis, String detail) {
@@ -29,7 +30,10 @@ public record TrialResult(CrashTrial.Plan plan, Counts counts, List<KillRecord> 
         public int neverAccepted;
         /** Accepted, and not in the ledger at the end. */
         public int lost;
-        /** Accepted, and RECEIVED (or another state than SYNCED, PENDING, FAILED) after settling. */
+        /**
+         * Accepted, and RECEIVED (or another state than SYNCED, PENDING, FAILED) after settling, or with a ledger row
+         * the operator API cannot read (it answers 5xx).
+         */
         public int stuck;
         /** FAILED without an open dead letter giving a reason. */
         public int failedWithoutReason;
@@ -70,24 +74,26 @@ public record TrialResult(CrashTrial.Plan plan, Counts counts, List<KillRecord> 
     public String summary() {
         Counts c = counts;
         return String.format(Locale.ROOT, "%s: %d accepted, %d never accepted, %d lost, %d stuck, %d failed without reason, %d taken twice, %d lost webhooks, "
-                        + "%d duplicates, %d not submitted, %d updates lost, %d updates not applied, %d PENDING left (%d held, %d never taken), "
+                        + "%d duplicates, %d not submitted, %d changes accepted (%d lost, %d not applied), %d PENDING left (%d held, %d never taken), "
                         + "%d dead-lettered, %d state changes logged but not kept, %d kills, %s, %.1f s%s",
                 plan.database().label() + " seed " + plan.seed(), c.accepted, c.neverAccepted, c.lost, c.stuck, c.failedWithoutReason, c.takenTwice, c.lostWebhooks,
-                c.duplicates, c.notSubmitted, c.updatesLost, c.updatesNotApplied, c.pendingLeft, c.pendingHeld, c.pendingUntaken, c.deadLettered,
+                c.duplicates, c.notSubmitted, c.updatesAccepted, c.updatesLost, c.updatesNotApplied, c.pendingLeft, c.pendingHeld, c.pendingUntaken, c.deadLettered,
                 c.changesLoggedNotKept, kills.size(), settled ? "settled" : "NOT settled", duration.toMillis() / 1000.0, faults.isEmpty() ? "" : ", faults " + faults);
     }
 
     /** The violations, at most {@code limit} of them, one a line, for a failure message. */
     public String report(int limit) {
         String listed = violations.stream().limit(limit).map(line -> "  " + line).collect(Collectors.joining("\n"));
+        String noted = notes.stream().limit(limit).map(line -> "  " + line).collect(Collectors.joining("\n"));
         return summary() + (violations.isEmpty() ? "" : "\n" + listed + (violations.size() > limit ? "\n  ... " + (violations.size() - limit) + " more" : ""))
+                + (notes.isEmpty() ? "" : "\nnotes:\n" + noted + (notes.size() > limit ? "\n  ... " + (notes.size() - limit) + " more" : ""))
                 + "\nkills: " + kills.stream().map(kill -> kill.kind() + " at " + kill.atMillis() + " ms (" + kill.detail() + ")")
                 .collect(Collectors.joining("; ")) + (clean() ? "" : "\nlogs and database kept in " + directory);
     }
 
     public static String tableHeader() {
         return "| seed | database | faults | kills | accepted | never accepted | lost | stuck | failed, no reason | taken twice | lost webhooks | duplicates "
-                + "| not submitted | updates lost / not applied | PENDING left (held) | dead-lettered | logged, not kept | subscriptions | settled | s |\n"
+                + "| not submitted | changes accepted (lost / not applied) | PENDING left (held) | dead-lettered | logged, not kept | subscriptions | settled | s |\n"
                 + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
     }
 
@@ -95,10 +101,10 @@ public record TrialResult(CrashTrial.Plan plan, Counts counts, List<KillRecord> 
         Counts c = counts;
         String killKinds = kills.isEmpty() ? "0" : kills.size() + " (" + kills.stream().map(kill -> shortName(kill.kind()))
                 .collect(Collectors.joining(", ")) + ")";
-        return String.format(Locale.ROOT, "| %d | %s | %s | %s | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d / %d | %d (%d) | %d | %d | %d | %s | %.0f |",
+        return String.format(Locale.ROOT, "| %d | %s | %s | %s | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d (%d / %d) | %d (%d) | %d | %d | %d | %s | %.0f |",
                 plan.seed(), plan.database().label(), plan.faultRate() == 0 ? "-" : Math.round(plan.faultRate() * 100) + " %", killKinds,
                 c.accepted, c.neverAccepted, c.lost, c.stuck, c.failedWithoutReason, c.takenTwice, c.lostWebhooks, c.duplicates, c.notSubmitted,
-                c.updatesLost, c.updatesNotApplied, c.pendingLeft, c.pendingHeld, c.deadLettered, c.changesLoggedNotKept, c.subscriptions,
+                c.updatesAccepted, c.updatesLost, c.updatesNotApplied, c.pendingLeft, c.pendingHeld, c.deadLettered, c.changesLoggedNotKept, c.subscriptions,
                 settled ? "yes" : "no", duration.toMillis() / 1000.0);
     }
 

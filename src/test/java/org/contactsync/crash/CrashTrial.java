@@ -258,6 +258,9 @@ public final class CrashTrial {
             TrialResult result = check(settled);
             clean = result.clean();
             log(result.summary());
+            if (!clean) {
+                Files.writeString(directory.resolve("violations.txt"), result.report(Integer.MAX_VALUE) + "\n");
+            }
             return result;
         } finally {
             aborting = true;
@@ -265,7 +268,7 @@ public final class CrashTrial {
             if (clean) {
                 delete(directory);
             } else {
-                log("kept " + directory + " (bundle-N.log for each incarnation, sandbox.log, sandbox-state.json, an H2 database)");
+                log("kept " + directory + " (violations.txt, bundle-N.log for each incarnation, sandbox.log, sandbox-state.json, an H2 database)");
             }
         }
     }

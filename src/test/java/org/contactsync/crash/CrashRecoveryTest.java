@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Crash tests of a real process, the CI's share (the bench runs 20 and more: bench/README.md): the bundle in its own
- * JVM, fed 100 donors over HTTP (8 of them changed later) and a 105-donor file, and killed with SIGKILL three times a
+ * JVM, fed 80 donors over HTTP (6 of them changed later) and a 30-donor file, and killed with SIGKILL three times a
  * trial at moments its seed chooses (right after a 202, mid-bulk chunk, mid-poll, mid-webhook, mid-update; seeds 1 and
  * 2 between them cover all five), restarted on the same directory, against the sandbox in a process that outlives it;
  * then every promise checked (CrashTrial). Plus a run without crashes in which a fifth of Virtuous's answers are a
@@ -81,9 +81,12 @@ class CrashRecoveryTest {
         assertThat(result.counts().accepted).as("donors accepted").isGreaterThanOrEqualTo(expectedDonors(result.plan()));
     }
 
-    /** 100 donors posted, 8 of them changed, a 105-donor file (a bulk load: more than sync.bulk.threshold), 3 kills. */
+    /**
+     * 80 donors posted, 6 of them changed, a 30-donor file (a bulk load: sync.bulk.threshold is 20 here, so that the
+     * file stays small and still makes three Batches of 10), 3 kills.
+     */
     private static CrashTrial.Plan ci(long seed) {
-        return CrashTrial.Plan.of(seed).donors(100, 105, 8).kills(3);
+        return CrashTrial.Plan.of(seed).donors(80, 30, 6).bulkLoads(20, 10).kills(3);
     }
 
     private static int expectedDonors(CrashTrial.Plan plan) {

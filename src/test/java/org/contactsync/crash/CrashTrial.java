@@ -86,32 +86,33 @@ public final class CrashTrial {
      * overlaps the kills as a platform's steady traffic would; {@code kills} 0 with a {@code faultRate} is the no-crash run.
      */
     public record Plan(long seed, TrialDatabase database, int liveDonors, int bulkDonors, int updates, int kills, double faultRate,
-                       int clients, int donorsPerSecond, long sandboxLatencyMillis, boolean webhookReferences, Duration settleTimeout) {
+                       int clients, int donorsPerSecond, long sandboxLatencyMillis, boolean webhookReferences, int bulkThreshold,
+                       int batchSize, Duration settleTimeout) {
 
         /** A crash trial on H2: 150 live donors, a 110-donor file, 10 updates, 3 kills. */
         public static Plan of(long seed) {
-            return new Plan(seed, TrialDatabase.H2, 150, 110, 10, 3, 0, 2, 30, 20, true, Duration.ofSeconds(60));
+            return new Plan(seed, TrialDatabase.H2, 150, 110, 10, 3, 0, 2, 30, 20, true, 100, 25, Duration.ofSeconds(60));
         }
 
         public Plan donors(int live, int bulk, int changed) {
-            return new Plan(seed, database, live, bulk, changed, kills, faultRate, clients, donorsPerSecond, sandboxLatencyMillis, webhookReferences, settleTimeout);
+            return new Plan(seed, database, live, bulk, changed, kills, faultRate, clients, donorsPerSecond, sandboxLatencyMillis, webhookReferences, bulkThreshold, batchSize, settleTimeout);
         }
 
         public Plan kills(int count) {
-            return new Plan(seed, database, liveDonors, bulkDonors, updates, count, faultRate, clients, donorsPerSecond, sandboxLatencyMillis, webhookReferences, settleTimeout);
+            return new Plan(seed, database, liveDonors, bulkDonors, updates, count, faultRate, clients, donorsPerSecond, sandboxLatencyMillis, webhookReferences, bulkThreshold, batchSize, settleTimeout);
         }
 
         /** Each Virtuous request faulted with this probability (reset, timeout, 500 after handling, 503 before). */
         public Plan faults(double rate) {
-            return new Plan(seed, database, liveDonors, bulkDonors, updates, kills, rate, clients, donorsPerSecond, sandboxLatencyMillis, webhookReferences, settleTimeout);
+            return new Plan(seed, database, liveDonors, bulkDonors, updates, kills, rate, clients, donorsPerSecond, sandboxLatencyMillis, webhookReferences, bulkThreshold, batchSize, settleTimeout);
         }
 
         public Plan on(TrialDatabase on) {
-            return new Plan(seed, on, liveDonors, bulkDonors, updates, kills, faultRate, clients, donorsPerSecond, sandboxLatencyMillis, webhookReferences, settleTimeout);
+            return new Plan(seed, on, liveDonors, bulkDonors, updates, kills, faultRate, clients, donorsPerSecond, sandboxLatencyMillis, webhookReferences, bulkThreshold, batchSize, settleTimeout);
         }
 
         public Plan pace(int perSecond) {
-            return new Plan(seed, database, liveDonors, bulkDonors, updates, kills, faultRate, clients, perSecond, sandboxLatencyMillis, webhookReferences, settleTimeout);
+            return new Plan(seed, database, liveDonors, bulkDonors, updates, kills, faultRate, clients, perSecond, sandboxLatencyMillis, webhookReferences, bulkThreshold, batchSize, settleTimeout);
         }
 
         /**
@@ -119,11 +120,20 @@ public final class CrashTrial {
          * (virtuous-api.md §4.2), so every event goes through the bundle's stored events and a read of its Contact.
          */
         public Plan webhookReferences(boolean included) {
-            return new Plan(seed, database, liveDonors, bulkDonors, updates, kills, faultRate, clients, donorsPerSecond, sandboxLatencyMillis, included, settleTimeout);
+            return new Plan(seed, database, liveDonors, bulkDonors, updates, kills, faultRate, clients, donorsPerSecond, sandboxLatencyMillis, included, bulkThreshold, batchSize, settleTimeout);
+        }
+
+        /**
+         * A file of more than {@code threshold} donors is a bulk load (sync.bulk.threshold, 100 by default), sent in
+         * Batches of {@code size} (sync.batch.size; 25 here, so that a file makes several chunks to kill among).
+         */
+        public Plan bulkLoads(int threshold, int size) {
+            return new Plan(seed, database, liveDonors, bulkDonors, updates, kills, faultRate, clients, donorsPerSecond, sandboxLatencyMillis, webhookReferences,
+                    threshold, size, settleTimeout);
         }
 
         public Plan settleWithin(Duration timeout) {
-            return new Plan(seed, database, liveDonors, bulkDonors, updates, kills, faultRate, clients, donorsPerSecond, sandboxLatencyMillis, webhookReferences, timeout);
+            return new Plan(seed, database, liveDonors, bulkDonors, updates, kills, faultRate, clients, donorsPerSecond, sandboxLatencyMillis, webhookReferences, bulkThreshold, batchSize, timeout);
         }
 
         /** The kinds of the kills, in order: the five kinds shuffled by the seed, repeated as often as needed. */
@@ -139,8 +149,9 @@ public final class CrashTrial {
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "seed=%d on %s: %d live donors (%d/s), a %d-donor file, %d updates, %d kills %s, faults %.0f %%%s",
-                    seed, database.label(), liveDonors, donorsPerSecond, bulkDonors, updates, kills, killKinds(), faultRate * 100,
+            return String.format(Locale.ROOT, "seed=%d on %s: %d live donors (%d/s), a %d-donor file (bulk over %d, Batches of %d), %d updates, "
+                            + "%d kills %s, faults %.0f %%%s",
+                    seed, database.label(), liveDonors, donorsPerSecond, bulkDonors, bulkThreshold, batchSize, updates, kills, killKinds(), faultRate * 100,
                     webhookReferences ? "" : ", webhooks without contactReferences");
         }
     }
@@ -306,7 +317,8 @@ public final class CrashTrial {
         settings.put("sync.redrive.period-ms", "1000");
         settings.put("sync.claim-lease-seconds", "6");
         settings.put("sync.claim-renew-ms", "2000");
-        settings.put("sync.batch.size", "25");
+        settings.put("sync.bulk.threshold", String.valueOf(plan.bulkThreshold()));
+        settings.put("sync.batch.size", String.valueOf(plan.batchSize()));
         settings.put("sync.bulk.period-ms", "1000");
         settings.put("sync.webhook.read-period-ms", "1000");
         settings.put("sync.retry.max-redeliveries", "5");

@@ -20,6 +20,12 @@ public class IntakeReceipt implements AggregationStrategy {
     @Override
     public Exchange aggregate(Exchange receipt, Exchange donor) {
         Exchange target = receipt == null ? donor : receipt;
+        if (donor.getException() != null) {
+            // the donor could not be recorded (the database away): the delivery fails as a whole, so nothing that is not
+            // in the ledger is ever reported accepted, and the platform (or the file's next poll) sends it again
+            target.setException(donor.getException());
+            return target;
+        }
         IntakeReport report = receipt == null ? new IntakeReport() : receipt.getMessage().getBody(IntakeReport.class);
         ValidatedDonor validated = donor.getVariable(VALIDATED, ValidatedDonor.class);
         Map<String, Object> item = new LinkedHashMap<>();

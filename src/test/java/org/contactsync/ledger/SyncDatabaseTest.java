@@ -63,10 +63,10 @@ class SyncDatabaseTest {
         String url = "jdbc:h2:file:" + directory.resolve("old").toAbsolutePath();
         try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement statement = c.createStatement()) {
             String script;
-            try (InputStream in = SyncDatabaseTest.class.getResourceAsStream("/db/release-0.1-schema.sql")) {
+            // migration 1 is release 0.1's schema, applied here exactly as that release applied it on every start
+            try (InputStream in = SyncDatabaseTest.class.getResourceAsStream("/db/migration/V1__release_0_1.sql")) {
                 script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
-            // exactly as release 0.1 applied it
             for (String sql : script.replaceAll("(?m)^--.*$", "").split(";")) {
                 if (!sql.isBlank()) {
                     statement.execute(sql);

@@ -3,20 +3,27 @@ package org.contactsync;
 import org.apache.camel.main.Main;
 
 /**
- * Standalone launcher for the embedded defaults (sandbox, H2 file database, sample donors).
- * An ESB does not need it: it loads {@code classpath:routes/*.camel.yaml} and the {@code virtuous.*}/{@code sync.*} properties itself.
+ * The bundle on its own, as the Docker image and an operator run it: Camel Main with the bundle's routes and its
+ * settings from application.properties, the environment and -D properties. A host Camel runtime does not need it: it
+ * adds {@link VirtuousSync} and {@link VirtuousSync#ROUTES} itself (docs/embedding.md).
  */
 public final class ContactSyncApplication {
-
-    /** Kept out of application.properties: there it would stop `camel run` from loading the files it is given. */
-    public static final String ROUTES = "classpath:routes/*.camel.yaml";
 
     private ContactSyncApplication() {
     }
 
     public static void main(String... args) throws Exception {
         Main main = new Main();
-        main.configure().withRoutesIncludePattern(ROUTES);
+        configure(main);
         main.run(args);
+    }
+
+    /**
+     * What a Camel Main needs to run the bundle: its route files and its RoutesBuilder, named as application.properties
+     * names it for {@code camel run} (the same setting, so one instance whichever sets it).
+     */
+    public static void configure(Main main) {
+        main.configure().withRoutesIncludePattern(VirtuousSync.ROUTES);
+        main.configure().withRoutesBuilderClasses(VirtuousSync.class.getName());
     }
 }

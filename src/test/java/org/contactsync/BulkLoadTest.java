@@ -267,7 +267,7 @@ class BulkLoadTest {
 
     @SuppressWarnings("unchecked")
     private int waiting(String lane) {
-        RateGovernor governor = bundle.context().getRegistry().lookupByNameAndType("rateGovernor", RateGovernor.class);
+        RateGovernor governor = bundle.bean("rate-governor", RateGovernor.class);
         return ((Map<RateGovernor.Lane, Integer>) governor.status().get("waiting")).get(RateGovernor.Lane.valueOf(lane));
     }
 

@@ -97,10 +97,8 @@ class CamelCliTest {
                 // the 4.17 CLI with the management server on looks for its HTTP engine on 8080 whatever the port
                 // ("No PlatformHttpEngine ... platform-http-router-8080"); on the default ports it serves both (README)
                 "--prop=camel.management.enabled=false",
-                "--prop=virtuous.sandbox.enabled=false",
                 "--prop=virtuous.api.base-url=" + sandbox.getBaseUrl(),
                 "--prop=sync.webhook.public-url=http://localhost:" + port,
-                "--prop=sync.samples.enabled=false",
                 "--prop=sync.datasource.url=jdbc:h2:file:" + directory.resolve("db"),
                 "--prop=sync.inbox.dir=" + directory.resolve("inbox"),
                 // a safety net: a CLI this test could not stop (its JVM killed) still ends on its own
@@ -126,12 +124,10 @@ class CamelCliTest {
         for (Path file : routeFiles) {
             Matcher route = ROUTE_ID.matcher(Files.readString(file));
             while (route.find()) {
-                routeIds.add(route.group(1));
+                routeIds.add(route.group(1).replace("\"", "").replace("{{sync.prefix}}", "virtuous-sync"));
             }
         }
         assertThat(routeIds).hasSizeGreaterThan(routeFiles.size());
-        // its precondition, sync.samples.enabled, is off here: Camel leaves such a route out altogether
-        routeIds.remove("sample-donors");
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             String started = Files.readString(log);
             assertThat(routeIds).as(this::logTail).allMatch(id -> started.contains("Started " + id + " ("));

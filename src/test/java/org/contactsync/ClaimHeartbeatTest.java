@@ -73,7 +73,7 @@ class ClaimHeartbeatTest {
     }
 
     private OffsetDateTime claimedUntil() throws Exception {
-        DataSource database = bundle.context().getRegistry().lookupByNameAndType("syncDataSource", DataSource.class);
+        DataSource database = bundle.bean("database", DataSource.class);
         try (Connection c = database.getConnection();
              PreparedStatement query = c.prepareStatement("SELECT claimed_until FROM sync_ledger WHERE reference_source = ? AND reference_id = ?")) {
             query.setString(1, WAITING.referenceSource());
@@ -87,7 +87,7 @@ class ClaimHeartbeatTest {
 
     @SuppressWarnings("unchecked")
     private int waiting() {
-        RateGovernor governor = bundle.context().getRegistry().lookupByNameAndType("rateGovernor", RateGovernor.class);
+        RateGovernor governor = bundle.bean("rate-governor", RateGovernor.class);
         return ((Map<Object, Integer>) governor.status().get("waiting")).values().stream().mapToInt(Integer::intValue).sum();
     }
 }

@@ -184,7 +184,7 @@ class ClusterTest {
     }
 
     private static RateGovernor governor(SyncBundle node) {
-        return node.context().getRegistry().lookupByNameAndType("rateGovernor", RateGovernor.class);
+        return node.context().getRegistry().lookupByNameAndType("virtuous-sync-rate-governor", RateGovernor.class);
     }
 
     private static int budgetNodes(SyncBundle node) {

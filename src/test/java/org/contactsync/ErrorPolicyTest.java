@@ -315,7 +315,7 @@ class ErrorPolicyTest {
 
     /** The aggregator's held exchanges and the dead letters, as bytes. */
     private List<byte[]> storedRows() throws Exception {
-        DataSource database = bundle.context().getRegistry().lookupByNameAndType("syncDataSource", DataSource.class);
+        DataSource database = bundle.bean("database", DataSource.class);
         List<byte[]> rows = new ArrayList<>();
         try (Connection c = database.getConnection();
              ResultSet row = c.createStatement().executeQuery("SELECT exchange FROM sync_resolution "

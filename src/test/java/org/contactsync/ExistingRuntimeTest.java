@@ -9,7 +9,6 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.PluginHelper;
-import org.contactsync.sandbox.EmbeddedSandbox;
 import org.contactsync.sandbox.VirtuousSandbox;
 import org.contactsync.testing.BundleHttp;
 import org.contactsync.testing.SyncBundle;
@@ -59,14 +58,12 @@ class ExistingRuntimeTest {
         VertxPlatformHttpServerConfiguration server = new VertxPlatformHttpServerConfiguration();
         server.setBindPort(port);
         host.addService(new VertxPlatformHttpServer(server));
-        PluginHelper.getRoutesLoader(host).loadRoutes(
-                PluginHelper.getPackageScanResourceResolver(host).findResources("classpath:routes/*.camel.yaml"));
+        // what a host adds: the bundle's RoutesBuilder and its route files
+        host.addRoutes(new VirtuousSync());
+        PluginHelper.getRoutesLoader(host).loadRoutes(PluginHelper.getPackageScanResourceResolver(host).findResources(VirtuousSync.ROUTES));
         host.start();
 
-        // production defaults: no sandbox of the bundle's own, no sample donors
-        assertThat(host.getRegistry().lookupByNameAndType("embeddedSandbox", EmbeddedSandbox.class).isRunning()).isFalse();
-        assertThat(host.getRoute("sample-donors")).isNull();
-        assertThat(host.getRoute("donor-http-intake")).isNotNull();
+        assertThat(host.getRoute("virtuous-sync-donor-http-intake")).isNotNull();
 
         BundleHttp bundle = new BundleHttp("http://localhost:" + port, OPERATOR_PASSWORD);
         assertThat(bundle.postDonor("""

@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.awaitility.core.ConditionTimeoutException;
+import org.contactsync.sandbox.DemoApplication;
 import org.contactsync.sandbox.VirtuousSandbox;
 import org.contactsync.testing.SyncBundle;
 import org.junit.jupiter.api.AfterEach;
@@ -73,6 +74,7 @@ class FullRunLogTest {
         port = SyncBundle.freePort();
         log = directory.resolve("run.log");
         run = launch();
+        DemoApplication.dropSamples(directory.resolve("inbox"));
 
         awaitRun("the key refused", () -> accessState().equals("KEY_REFUSED"));
         sandbox.setApiKey(API_KEY);
@@ -103,7 +105,6 @@ class FullRunLogTest {
                 "-cp", classpath,
                 "-Dcamel.server.port=" + port,
                 "-Dcamel.management.port=" + SyncBundle.freePort(),
-                "-Dvirtuous.sandbox.enabled=false",
                 "-Dvirtuous.api.base-url=" + sandbox.getBaseUrl(),
                 "-Dvirtuous.auth.probe-interval-ms=300",
                 "-Dsync.retry.initial-delay-ms=10",

@@ -26,7 +26,7 @@ import static org.awaitility.Awaitility.await;
 class ObservabilityTest {
 
     private static final String SOURCE = "PartnerPlatform";
-    private static final Pattern SERIES = Pattern.compile("^(contactsync_\\S+?)(\\{[^}]*})? (\\S+)$", Pattern.MULTILINE);
+    private static final Pattern SERIES = Pattern.compile("^(virtuous_sync_\\S+?)(\\{[^}]*})? (\\S+)$", Pattern.MULTILINE);
 
     @TempDir
     Path directory;
@@ -63,11 +63,11 @@ class ObservabilityTest {
         clock.advance(Duration.ofHours(2));
 
         Map<String, Double> pending = metrics();
-        assertThat(pending.get("contactsync_donors{state=\"PENDING\"}")).isEqualTo(2.0);
-        assertThat(pending.get("contactsync_donors{state=\"SYNCED\"}")).isEqualTo(1.0);
-        assertThat(pending.get("contactsync_pending_oldest_age_seconds")).isBetween(7200.0, 7300.0);
-        assertThat(pending.get("contactsync_dead_letters_open")).isEqualTo(1.0);
-        assertThat(pending.get("contactsync_dead_letters_total")).isEqualTo(1.0);
+        assertThat(pending.get("virtuous_sync_donors{state=\"PENDING\"}")).isEqualTo(2.0);
+        assertThat(pending.get("virtuous_sync_donors{state=\"SYNCED\"}")).isEqualTo(1.0);
+        assertThat(pending.get("virtuous_sync_pending_oldest_age_seconds")).isBetween(7200.0, 7300.0);
+        assertThat(pending.get("virtuous_sync_dead_letters_open")).isEqualTo(1.0);
+        assertThat(pending.get("virtuous_sync_dead_letters_total")).isEqualTo(1.0);
 
         assertThat(bundle.post("/webhooks/virtuous", "{\"event\":\"contactCreate\",\"contact\":{\"id\":1}}",
                 Map.of("X-Virtuous-Signature", "forged")).status()).isEqualTo(401);
@@ -77,19 +77,19 @@ class ObservabilityTest {
 
         // the ledger's gauges read one snapshot per second
         Map<String, Double> synced = await().atMost(Duration.ofSeconds(5)).until(this::metrics,
-                series -> series.get("contactsync_donors{state=\"PENDING\"}") == 0.0);
-        assertThat(synced.get("contactsync_donors{state=\"SYNCED\"}")).isEqualTo(3.0);
-        assertThat(synced.get("contactsync_pending_oldest_age_seconds")).isZero();
-        assertThat(synced.get("contactsync_virtuous_requests_total{endpoint=\"transaction-submit\",method=\"POST\",status=\"200\"}"))
+                series -> series.get("virtuous_sync_donors{state=\"PENDING\"}") == 0.0);
+        assertThat(synced.get("virtuous_sync_donors{state=\"SYNCED\"}")).isEqualTo(3.0);
+        assertThat(synced.get("virtuous_sync_pending_oldest_age_seconds")).isZero();
+        assertThat(synced.get("virtuous_sync_virtuous_requests_total{endpoint=\"transaction-submit\",method=\"POST\",status=\"200\"}"))
                 .isEqualTo((double) sandbox.requestCount("POST", "/api/Contact/Transaction")).isEqualTo(2.0);
-        assertThat(sum(synced, "contactsync_virtuous_requests_total{endpoint=\"find-by-"))
+        assertThat(sum(synced, "virtuous_sync_virtuous_requests_total{endpoint=\"find-by-"))
                 .isEqualTo((double) sandbox.requestCount("GET", "/api/Contact/Find"));
-        assertThat(sum(synced, "contactsync_virtuous_requests_total{")).isEqualTo((double) sandbox.requests().size());
-        assertThat(synced.get("contactsync_webhook_deliveries_total{outcome=\"rejected\",status=\"401\"}")).isEqualTo(1.0);
-        assertThat(synced.get("contactsync_webhook_deliveries_total{outcome=\"accepted\",status=\"200\"}"))
+        assertThat(sum(synced, "virtuous_sync_virtuous_requests_total{")).isEqualTo((double) sandbox.requests().size());
+        assertThat(synced.get("virtuous_sync_webhook_deliveries_total{outcome=\"rejected\",status=\"401\"}")).isEqualTo(1.0);
+        assertThat(synced.get("virtuous_sync_webhook_deliveries_total{outcome=\"accepted\",status=\"200\"}"))
                 .isEqualTo((double) sandbox.deliveries().stream().filter(delivery -> delivery.status() == 200).count());
-        assertThat(synced.get("contactsync_rate_budget_remaining")).isEqualTo(((Number) governor().status().get("remaining")).doubleValue());
-        assertThat(synced.get("contactsync_rate_share_remaining")).isPositive();
+        assertThat(synced.get("virtuous_sync_rate_budget_remaining")).isEqualTo(((Number) governor().status().get("remaining")).doubleValue());
+        assertThat(synced.get("virtuous_sync_rate_share_remaining")).isPositive();
     }
 
     @Test
@@ -152,6 +152,6 @@ class ObservabilityTest {
     }
 
     private RateGovernor governor() {
-        return bundle.context().getRegistry().lookupByNameAndType("rateGovernor", RateGovernor.class);
+        return bundle.bean("rate-governor", RateGovernor.class);
     }
 }

@@ -122,7 +122,7 @@ class RateBudgetTest {
         assertThat(reads.matches(20, TimeUnit.SECONDS)).isTrue();
         assertThat(sandbox.requestCount("GET", "/api/Contact/" + contactId)).as("not read while the budget is held").isZero();
         assertThat(bundle.get("/sync/status").json()).containsEntry("webhookReadsWaiting", 1);
-        assertThat(bundle.observe("/observe/metrics").body()).contains("contactsync_webhook_reads_waiting 1.0");
+        assertThat(bundle.observe("/observe/metrics").body()).contains("virtuous_sync_webhook_reads_waiting 1.0");
         bundle.close();
         releaseBudget();
         bundle = SyncBundle.start(directory, sandbox.getBaseUrl(), sandbox.getApiKey(),
@@ -157,7 +157,7 @@ class RateBudgetTest {
     }
 
     private List<Object> queuedDonors() {
-        return bundle.context().getEndpoint("seda:contact-sync", SedaEndpoint.class).getQueue().stream()
+        return bundle.context().getEndpoint("seda:virtuous-sync-contact-sync", SedaEndpoint.class).getQueue().stream()
                 .map(exchange -> exchange.getMessage().getBody()).toList();
     }
 
@@ -178,7 +178,7 @@ class RateBudgetTest {
     }
 
     private RateGovernor governor() {
-        return bundle.context().getRegistry().lookupByNameAndType("rateGovernor", RateGovernor.class);
+        return bundle.bean("rate-governor", RateGovernor.class);
     }
 
     @SuppressWarnings("unchecked")

@@ -22,6 +22,7 @@ import org.contactsync.ledger.ReferencePair;
 import org.contactsync.ledger.SyncDatabase;
 import org.contactsync.ledger.SyncLedger;
 import org.contactsync.virtuous.VirtuousApiException;
+import org.contactsync.virtuous.VirtuousCall;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -70,12 +71,14 @@ public class DeadLetterStore {
             return;
         }
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        String stage = exchange.getProperty(Exchange.FAILURE_ROUTE_ID, exchange.getFromRouteId(), String.class);
+        // the Virtuous operation that failed (find-by-reference, transaction-submit, ...), else the route that gave up
+        String stage = failure instanceof VirtuousApiException api ? api.getOperation()
+                : exchange.getProperty(Exchange.FAILURE_ROUTE_ID, exchange.getFromRouteId(), String.class);
         LedgerEntry entry = exchange.getVariable("entry", LedgerEntry.class);
         Integer status = failure instanceof VirtuousApiException api ? api.getStatus() : null;
         String virtuousMessage = failure instanceof VirtuousApiException api ? api.getVirtuousMessage() : null;
         String reason = failure == null ? exchange.getVariable("reason", "unknown", String.class) : describe(failure);
-        int attempts = 1 + exchange.getVariable(RedeliveryCount.VARIABLE, 0, Integer.class);
+        int attempts = 1 + exchange.getVariable(VirtuousCall.REDELIVERIES, 0, Integer.class);
         String donor = json.writeValueAsString(entry.donor());
         database.transactions().executeWithoutResult(transaction -> {
             insert(entry.getReference(), stage, reason, status, virtuousMessage, donor, donor, attempts);

@@ -24,18 +24,22 @@ import org.contactsync.webhook.WebhookInbox;
 import org.springframework.dao.DataAccessException;
 
 /**
- * The bundle's own meters, named for the domain, in whatever Micrometer registry the Camel context has (Camel Main's
- * Prometheus registry behind {@code /observe/metrics}, or the host runtime's). Prometheus names: {@code contactsync_donors},
- * {@code contactsync_pending_oldest_age_seconds}, {@code contactsync_virtuous_requests_total},
- * {@code contactsync_rate_budget_remaining}, {@code contactsync_rate_share_remaining}, {@code contactsync_dead_letters_open},
- * {@code contactsync_dead_letters_total}, {@code contactsync_webhook_deliveries_total}, {@code contactsync_webhook_reads_waiting}, {@code contactsync_query_fallbacks_total}. Without a registry nothing is
- * recorded and nothing fails: metrics are the host's choice.
+ * The bundle's own meters, named for the domain under the bundle's prefix, in whatever Micrometer registry the Camel
+ * context has (Camel Main's Prometheus registry behind {@code /observe/metrics}, or the host runtime's). Prometheus
+ * names, with the default prefix: {@code virtuous_sync_donors}, {@code virtuous_sync_pending_oldest_age_seconds},
+ * {@code virtuous_sync_virtuous_requests_total}, {@code virtuous_sync_rate_budget_remaining},
+ * {@code virtuous_sync_rate_share_remaining}, {@code virtuous_sync_dead_letters_open}, {@code virtuous_sync_dead_letters_total},
+ * {@code virtuous_sync_webhook_deliveries_total}, {@code virtuous_sync_webhook_reads_waiting},
+ * {@code virtuous_sync_query_fallbacks_total}. Without a registry nothing is recorded and nothing fails: metrics are the
+ * host's choice.
  */
 public class SyncMetrics implements CamelContextAware {
 
     /** Gauges over the ledger read the database; one snapshot serves a whole scrape. */
     private static final Duration SNAPSHOT_AGE = Duration.ofSeconds(1);
 
+    /** The meters' names start with this: sync.prefix with dots for dashes (virtuous.sync.donors, Prometheus virtuous_sync_donors). */
+    private final String names;
     private final LedgerViews ledger;
     private final DeadLetterStore deadLetters;
     private final RateGovernor governor;
@@ -46,7 +50,8 @@ public class SyncMetrics implements CamelContextAware {
     private Map<SyncState, Long> counts;
     private Instant countedAt = Instant.MIN;
 
-    public SyncMetrics(LedgerViews ledger, DeadLetterStore deadLetters, RateGovernor governor, WebhookInbox webhookInbox, Clock clock) {
+    public SyncMetrics(String prefix, LedgerViews ledger, DeadLetterStore deadLetters, RateGovernor governor, WebhookInbox webhookInbox, Clock clock) {
+        this.names = prefix.replace('-', '.') + ".";
         this.ledger = ledger;
         this.deadLetters = deadLetters;
         this.governor = governor;
@@ -72,18 +77,18 @@ public class SyncMetrics implements CamelContextAware {
 
     private void registerGauges(MeterRegistry meters) {
         for (SyncState state : SyncState.values()) {
-            Gauge.builder("contactsync.donors", this, metrics -> metrics.donors(state))
+            Gauge.builder(names + "donors", this, metrics -> metrics.donors(state))
                     .description("Donors in the sync ledger by state").tag("state", state.name()).register(meters);
         }
-        Gauge.builder("contactsync.pending.oldest.age", this, SyncMetrics::oldestPendingSeconds).baseUnit("seconds")
+        Gauge.builder(names + "pending.oldest.age", this, SyncMetrics::oldestPendingSeconds).baseUnit("seconds")
                 .description("How long the donor PENDING longest has waited for Virtuous's import (0 when none)").register(meters);
-        Gauge.builder("contactsync.rate.budget.remaining", governor, g -> number(g.status().get("remaining")))
+        Gauge.builder(names + "rate.budget.remaining", governor, g -> number(g.status().get("remaining")))
                 .description("Requests the organisation has left this window, as Virtuous's X-RateLimit-Remaining reports").register(meters);
-        Gauge.builder("contactsync.rate.share.remaining", governor, g -> number(g.status().get("ourShare")) - number(g.status().get("spentThisWindow")))
+        Gauge.builder(names + "rate.share.remaining", governor, g -> number(g.status().get("ourShare")) - number(g.status().get("spentThisWindow")))
                 .description("Requests this bundle may still spend this window (its share of the organisation's budget)").register(meters);
-        Gauge.builder("contactsync.dead.letters.open", this, SyncMetrics::openDeadLetters)
+        Gauge.builder(names + "dead.letters.open", this, SyncMetrics::openDeadLetters)
                 .description("Dead letters waiting for an operator").register(meters);
-        Gauge.builder("contactsync.webhook.reads.waiting", this, SyncMetrics::webhookReadsWaiting)
+        Gauge.builder(names + "webhook.reads.waiting", this, SyncMetrics::webhookReadsWaiting)
                 .description("Webhook events whose Contact waits to be read from Virtuous").register(meters);
     }
 
@@ -95,7 +100,7 @@ public class SyncMetrics implements CamelContextAware {
             return;
         }
         Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-        Counter.builder("contactsync.virtuous.requests").description("Requests sent to Virtuous by operation and answer")
+        Counter.builder(names + "virtuous.requests").description("Requests sent to Virtuous by operation and answer")
                 .tag("endpoint", request.operation()).tag("method", request.method())
                 .tag("status", status == null ? "none" : String.valueOf(status)).register(meters).increment();
     }
@@ -104,7 +109,7 @@ public class SyncMetrics implements CamelContextAware {
     public void webhookDelivery(Integer status) {
         MeterRegistry meters = bind();
         if (meters != null) {
-            Counter.builder("contactsync.webhook.deliveries").description("Virtuous webhook deliveries by outcome")
+            Counter.builder(names + "webhook.deliveries").description("Virtuous webhook deliveries by outcome")
                     .tag("outcome", status != null && status == 200 ? "accepted" : "rejected")
                     .tag("status", String.valueOf(status)).register(meters).increment();
         }
@@ -114,7 +119,7 @@ public class SyncMetrics implements CamelContextAware {
     public void queryFallback() {
         MeterRegistry meters = bind();
         if (meters != null) {
-            Counter.builder("contactsync.query.fallbacks").description("Poll runs whose Contact Query could not answer, polled by reference instead")
+            Counter.builder(names + "query.fallbacks").description("Poll runs whose Contact Query could not answer, polled by reference instead")
                     .register(meters).increment();
         }
     }
@@ -122,7 +127,7 @@ public class SyncMetrics implements CamelContextAware {
     public void deadLettered() {
         MeterRegistry meters = bind();
         if (meters != null) {
-            Counter.builder("contactsync.dead.letters").description("Donors sent to the dead letter").register(meters).increment();
+            Counter.builder(names + "dead.letters").description("Donors sent to the dead letter").register(meters).increment();
         }
     }
 

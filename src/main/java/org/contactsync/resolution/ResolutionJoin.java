@@ -13,8 +13,8 @@ import org.contactsync.ledger.SyncState;
 /**
  * The resolution aggregator's strategy, one group per reference pair. Two kinds of message meet there: a submission
  * (the donor just went PENDING) and a confirmation (a webhook or the poll says which Contact holds the pair). The group
- * completes once it holds a confirmation the ledger {@link #awaits}, so an event that arrives before its submission is
- * recorded waits for it, and repeated or out-of-order events collapse into one.
+ * completes once it holds a confirmation the ledger {@link #awaits} (the strategy says so to the aggregator), so an event
+ * that arrives before its submission is recorded waits for it, and repeated or out-of-order events collapse into one.
  * Messages are plain maps so the JDBC repository can store them with Java serialization of JDK types only.
  */
 public class ResolutionJoin implements AggregationStrategy {
@@ -45,27 +45,30 @@ public class ResolutionJoin implements AggregationStrategy {
         return message;
     }
 
+    /** Joins the message into its group, and completes the group once the ledger awaits the Contact it names. */
     @Override
     @SuppressWarnings("unchecked")
     public Exchange aggregate(Exchange group, Exchange message) {
-        if (group == null) {
-            return message;
+        Exchange joined = group == null ? message : group;
+        if (group != null) {
+            Map<String, Object> held = group.getMessage().getBody(Map.class);
+            Map<String, Object> arriving = message.getMessage().getBody(Map.class);
+            // the first event names the Contact (a create and its updates agree on it); only a merge re-points it
+            if (arriving.containsKey(CONTACT_ID) && (!held.containsKey(CONTACT_ID) || Boolean.TRUE.equals(arriving.get(MERGED)))) {
+                Map<String, Object> combined = new LinkedHashMap<>(held);
+                combined.put(CONTACT_ID, arriving.get(CONTACT_ID));
+                combined.put(RESOLVED_BY, arriving.get(RESOLVED_BY));
+                combined.put(MERGED, arriving.get(MERGED));
+                group.getMessage().setBody(combined);
+            }
         }
-        Map<String, Object> held = group.getMessage().getBody(Map.class);
-        Map<String, Object> arriving = message.getMessage().getBody(Map.class);
-        // the first event names the Contact (a create and its updates agree on it); only a merge re-points it
-        if (arriving.containsKey(CONTACT_ID) && (!held.containsKey(CONTACT_ID) || Boolean.TRUE.equals(arriving.get(MERGED)))) {
-            Map<String, Object> joined = new LinkedHashMap<>(held);
-            joined.put(CONTACT_ID, arriving.get(CONTACT_ID));
-            joined.put(RESOLVED_BY, arriving.get(RESOLVED_BY));
-            joined.put(MERGED, arriving.get(MERGED));
-            group.getMessage().setBody(joined);
+        if (isComplete(joined.getMessage().getBody(Map.class))) {
+            joined.setProperty(Exchange.AGGREGATION_COMPLETE_CURRENT_GROUP, true);
         }
-        return group;
+        return joined;
     }
 
-    /** The aggregator's completion predicate. */
-    public boolean isComplete(Map<String, Object> group) {
+    private boolean isComplete(Map<String, Object> group) {
         if (!group.containsKey(CONTACT_ID)) {
             return false;
         }

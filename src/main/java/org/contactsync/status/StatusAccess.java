@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The one set of credentials (HTTP Basic) for the status page and the operator API: donors' data and the replay of dead
  * letters. Checked in the routes rather than by the HTTP server, so it holds the same in Camel Main, Camel JBang and an ESB.
- * Without a password the page and API are open only while the embedded sandbox runs (the README's demo, no real
- * Virtuous behind it); against a real Virtuous they refuse every request until a password is set.
+ * Without a password the page and API refuse every request, unless {@code sync.status.open} says to serve them without
+ * credentials (the README's demo against the local sandbox: no real donor behind it).
  */
 public class StatusAccess {
 
@@ -22,12 +22,12 @@ public class StatusAccess {
     private final byte[] expected;
     private final boolean open;
 
-    public StatusAccess(String username, String password, boolean sandboxEnabled) {
+    public StatusAccess(String username, String password, boolean open) {
         boolean noPassword = password == null || password.isEmpty();
-        this.open = noPassword && sandboxEnabled;
+        this.open = open;
         this.expected = noPassword ? null : digest(username + ":" + password);
         if (open) {
-            LOG.warn("Status page and operator API open without credentials: the embedded sandbox runs and SYNC_STATUS_PASSWORD is not set");
+            LOG.warn("Status page and operator API open without credentials (sync.status.open): for a demo against the local sandbox only");
         } else if (noPassword) {
             LOG.warn("Status page and operator API refuse every request until SYNC_STATUS_PASSWORD is set");
         }

@@ -1,16 +1,11 @@
 package org.contactsync.virtuous;
 
-import java.io.IOException;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.UnknownHostException;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.hc.client5.http.ConnectTimeoutException;
 
 /**
  * Both ends of the one route that talks to Virtuous ({@code virtuous-call}): turns the {@link VirtuousRequest} in the
@@ -67,25 +62,6 @@ public class VirtuousClient {
             throw new VirtuousApiException(request.operation(), status, ErrorBodies.message(body));
         }
         return body == null || body.isBlank() ? null : json.readValue(body, Object.class);
-    }
-
-    /**
-     * A call that got no answer at all: rethrown as it is when the request was never sent (the connection could not be
-     * made) or repeating it is harmless, as an {@link UnansweredRequestException} when it creates something and may have
-     * reached Virtuous (a timeout or reset after it left).
-     */
-    public void failed(Exchange exchange, Exception failure) throws Exception {
-        VirtuousRequest request = exchange.getVariable(REQUEST, VirtuousRequest.class);
-        // only a failure of the exchange with Virtuous itself can leave the request half-way: anything before it (the
-        // gate, the governor, the marking) happened before the request was made
-        boolean mayHaveLeft = failure instanceof IOException && !(failure instanceof ConnectException
-                || failure instanceof UnknownHostException || failure instanceof NoRouteToHostException
-                || failure instanceof ConnectTimeoutException);
-        if (request.creates() && mayHaveLeft) {
-            throw new UnansweredRequestException(request.operation(), failure.getClass().getSimpleName()
-                    + (failure.getMessage() == null ? "" : ": " + failure.getMessage()), failure);
-        }
-        throw failure;
     }
 
     @Override

@@ -8,7 +8,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 
-import org.contactsync.ledger.ReferencePair;
 
 /** The Virtuous endpoints the bundle uses, as requests; every value that goes into a URL is encoded here. */
 public class VirtuousRequests {
@@ -18,9 +17,9 @@ public class VirtuousRequests {
     // Virtuous's own timestamps are UTC without a zone; its filter values are written the same way
     private static final DateTimeFormatter UTC_TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
 
-    public VirtuousRequest findByReference(ReferencePair reference) {
-        return new VirtuousRequest("find-by-reference", "GET", "/api/Contact/Find?referenceSource=" + encode(reference.referenceSource())
-                + "&referenceId=" + encode(reference.referenceId()), null);
+    public VirtuousRequest findByReference(String referenceSource, String referenceId) {
+        return new VirtuousRequest("find-by-reference", "GET", "/api/Contact/Find?referenceSource=" + encode(referenceSource)
+                + "&referenceId=" + encode(referenceId), null);
     }
 
     public VirtuousRequest findByEmail(String email) {
@@ -56,9 +55,8 @@ public class VirtuousRequests {
     }
 
     /** 404 while the Transaction is still held for Virtuous's import, 200 with the Contact once it is resolved. */
-    public VirtuousRequest contactByReference(ReferencePair reference) {
-        return new VirtuousRequest("contact-by-reference", "GET", "/api/Contact/" + encode(reference.referenceSource()) + "/"
-                + encode(reference.referenceId()), null);
+    public VirtuousRequest contactByReference(String referenceSource, String referenceId) {
+        return new VirtuousRequest("contact-by-reference", "GET", "/api/Contact/" + encode(referenceSource) + "/" + encode(referenceId), null);
     }
 
     /** The full Contact record, never a partial one (update-a-contact seed). */

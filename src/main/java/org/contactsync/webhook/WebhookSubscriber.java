@@ -8,7 +8,6 @@ import java.util.Map;
 
 import org.contactsync.ledger.SyncDatabase;
 
-import org.contactsync.sandbox.EmbeddedSandbox;
 import org.contactsync.virtuous.VirtuousRequest;
 import org.contactsync.virtuous.VirtuousRequests;
 import org.slf4j.Logger;
@@ -17,8 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps this bundle subscribed to Virtuous's contactCreate and contactUpdate webhooks. Virtuous has no list endpoint,
  * so the subscription's id is kept in the database (one subscription per ledger, shared by every node); a subscription
- * that was deleted is made again, one deactivated or pointed elsewhere is put back. The payload URL is {@code sync.webhook.public-url} + {@code /webhooks/virtuous}; with
- * no public URL, only the embedded sandbox (which runs in this JVM and so reaches localhost) is subscribed.
+ * that was deleted is made again, one deactivated or pointed elsewhere is put back. The payload URL is
+ * {@code sync.webhook.public-url} + {@code /webhooks/virtuous}; with no public URL nothing is subscribed (subscribe by hand).
  */
 public class WebhookSubscriber {
 
@@ -32,13 +31,11 @@ public class WebhookSubscriber {
     private final String payloadUrl;
     private final String secret;
 
-    public WebhookSubscriber(SyncDatabase database, Clock clock, VirtuousRequests requests, String publicUrl, String secret,
-            EmbeddedSandbox sandbox, int serverPort) {
+    public WebhookSubscriber(SyncDatabase database, Clock clock, VirtuousRequests requests, String publicUrl, String secret) {
         this.database = database;
         this.clock = clock;
         this.requests = requests;
-        String base = publicUrl.isBlank() && sandbox.isRunning() ? "http://localhost:" + serverPort : publicUrl.strip();
-        this.payloadUrl = base.isEmpty() ? null : base.replaceAll("/+$", "") + PATH;
+        this.payloadUrl = publicUrl.isBlank() ? null : publicUrl.strip().replaceAll("/+$", "") + PATH;
         this.secret = secret;
     }
 

@@ -50,12 +50,10 @@ final class BundleProcess implements AutoCloseable {
         this.jvmOptions = jvmOptions;
         properties.put("camel.server.port", String.valueOf(port));
         properties.put("camel.management.port", String.valueOf(SyncBundle.freePort()));
-        properties.put("virtuous.sandbox.enabled", "false");
         properties.put("virtuous.api.base-url", virtuousBaseUrl);
         properties.put("sync.inbox.dir", inbox().toString());
         // the sandbox's webhooks come back to this bundle, whichever incarnation is running
         properties.put("sync.webhook.public-url", baseUrl());
-        properties.put("sync.samples.enabled", "false");
         properties.putAll(settings);
         environment.put("VIRTUOUS_API_KEY", API_KEY);
         environment.put("SYNC_STATUS_PASSWORD", OPERATOR_PASSWORD);

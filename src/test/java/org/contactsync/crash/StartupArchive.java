@@ -98,9 +98,9 @@ final class StartupArchive {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:ArchiveClassesAtExit=" + partial, "-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-cp", classpath(), "-Dcamel.server.port=" + port, "-Dcamel.management.port=" + SyncBundle.freePort(),
-                "-Dvirtuous.sandbox.enabled=false", "-Dvirtuous.api.base-url=http://localhost:" + SyncBundle.freePort(),
+                "-Dvirtuous.api.base-url=http://localhost:" + SyncBundle.freePort(),
                 "-Dsync.datasource.url=jdbc:h2:file:" + directory.resolve("db"), "-Dsync.inbox.dir=" + directory.resolve("inbox"),
-                "-Dsync.samples.enabled=false", ContactSyncApplication.class.getName()));
+                ContactSyncApplication.class.getName()));
         System.out.println("[crash-trial] making the bundle's class-data-sharing archive " + archive);
         Process process = TrialProcesses.start(command, directory, directory.resolve("dump.log"), Map.of());
         try {

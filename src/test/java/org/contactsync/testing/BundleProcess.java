@@ -41,11 +41,9 @@ public final class BundleProcess implements AutoCloseable {
         this.managementPort = SyncBundle.freePort();
         properties.put("camel.server.port", String.valueOf(port));
         properties.put("camel.management.port", String.valueOf(managementPort));
-        properties.put("virtuous.sandbox.enabled", "false");
         properties.put("virtuous.api.base-url", virtuousBaseUrl);
         properties.put("sync.datasource.url", "jdbc:h2:file:" + directory.resolve("db").toAbsolutePath());
         properties.put("sync.inbox.dir", directory.resolve("inbox").toString());
-        properties.put("sync.samples.enabled", "false");
         properties.put("sync.retry.initial-delay-ms", "10");
         properties.putAll(overrides);
         environment.put("VIRTUOUS_API_KEY", apiKey);

@@ -60,12 +60,10 @@ public final class SyncBundle implements AutoCloseable {
         properties.put("camel.server.port", String.valueOf(port));
         this.managementPort = freePort();
         properties.put("camel.management.port", String.valueOf(managementPort));
-        properties.put("virtuous.sandbox.enabled", "false");
         properties.put("virtuous.api.base-url", virtuousBaseUrl);
         properties.put("virtuous.api.key", apiKey);
         properties.put("sync.datasource.url", "jdbc:h2:file:" + directory.resolve("db").toAbsolutePath());
         properties.put("sync.inbox.dir", directory.resolve("inbox").toString());
-        properties.put("sync.samples.enabled", "false");
         properties.put("sync.retry.initial-delay-ms", "10");
         properties.put("sync.retry.max-delay-ms", "50");
         properties.put("sync.clock", "testClock");
@@ -73,7 +71,7 @@ public final class SyncBundle implements AutoCloseable {
         properties.put("sync.status.password", OPERATOR_PASSWORD);
         properties.putAll(overrides);
         main.bind("testClock", clock);
-        main.configure().withRoutesIncludePattern(ContactSyncApplication.ROUTES);
+        ContactSyncApplication.configure(main);
         properties.forEach(main::addOverrideProperty);
         main.start();
     }
@@ -95,7 +93,7 @@ public final class SyncBundle implements AutoCloseable {
     /** Runs the pending poll now, as its Quartz schedule would, and returns once it is done. */
     public void poll() throws java.io.IOException {
         try (var template = context().createProducerTemplate()) {
-            template.sendBody("direct:pending-poll", null);
+            template.sendBody("direct:virtuous-sync-pending-poll", null);
         }
     }
 
@@ -108,19 +106,24 @@ public final class SyncBundle implements AutoCloseable {
     }
 
     public SyncLedger ledger() {
-        return context().getRegistry().lookupByNameAndType("syncLedger", SyncLedger.class);
+        return bean("ledger", SyncLedger.class);
     }
 
     public Admissions admissions() {
-        return context().getRegistry().lookupByNameAndType("ledgerAdmissions", Admissions.class);
+        return bean("admissions", Admissions.class);
     }
 
     public Claims claims() {
-        return context().getRegistry().lookupByNameAndType("ledgerClaims", Claims.class);
+        return bean("claims", Claims.class);
     }
 
     public LedgerViews views() {
-        return context().getRegistry().lookupByNameAndType("ledgerViews", LedgerViews.class);
+        return bean("ledger-views", LedgerViews.class);
+    }
+
+    /** One of the bundle's beans, by its name under the default prefix. */
+    public <T> T bean(String name, Class<T> type) {
+        return context().getRegistry().lookupByNameAndType("virtuous-sync-" + name, type);
     }
 
     public LedgerEntry entry(String referenceSource, String referenceId) throws Exception {
@@ -143,7 +146,7 @@ public final class SyncBundle implements AutoCloseable {
     }
 
     public List<DeadLetter> deadLetters() throws Exception {
-        return context().getRegistry().lookupByNameAndType("deadLetterStore", DeadLetterStore.class).list(1000);
+        return context().getRegistry().lookupByNameAndType("virtuous-sync-dead-letters", DeadLetterStore.class).list(1000);
     }
 
     public Response post(String path, String json) throws IOException, InterruptedException {

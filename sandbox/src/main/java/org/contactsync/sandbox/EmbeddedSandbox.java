@@ -6,10 +6,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts the local Virtuous CRM+ sandbox inside the bundle when {@code virtuous.sandbox.enabled} is true, which is the
- * default for the README's run command; an ESB or production deployment leaves it off and no port is opened.
- * With {@code virtuous.sandbox.demo-contacts} it holds two Contacts that the sample donors meet: one already carrying
- * a sample donor's reference pair, one carrying another sample donor's email.
+ * The sandbox as the demo and SandboxMain start it: on a port, with a batch interval, and (with {@code demoContacts})
+ * two Contacts that the sample donors meet: one already carrying a sample donor's reference pair, one carrying another
+ * sample donor's email. {@code enabled} false leaves it stopped, so a caller can keep one code path.
  */
 public class EmbeddedSandbox {
 

@@ -1,0 +1,141 @@
+package org.contactsync;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import org.apache.camel.spi.PropertiesComponent;
+import org.contactsync.poll.PendingPolicy;
+
+/**
+ * Every {@code sync.*} and {@code virtuous.*} setting the bundle reads, with its production default, read through the
+ * host's Camel properties (application.properties, the environment, -D, a vault). The defaults are given to Camel as
+ * initial properties, the lowest precedence there is, so the route files name each setting without a default of their
+ * own and whatever the host sets wins. application.properties documents each one.
+ */
+public final class Settings {
+
+    /** The production defaults, one per setting; {@code ""} for a setting that has none (a secret, an optional URL). */
+    static final Map<String, String> DEFAULTS = defaults();
+
+    private final PropertiesComponent properties;
+
+    private Settings(PropertiesComponent properties) {
+        this.properties = properties;
+    }
+
+    /** The settings of this Camel context, its defaults registered as the context's initial properties. */
+    static Settings of(PropertiesComponent properties) {
+        DEFAULTS.forEach(properties::addInitialProperty);
+        return new Settings(properties);
+    }
+
+    public String text(String key) {
+        Optional<String> value = properties.resolveProperty(require(key));
+        // a value may name another setting ({{camel.server.port}}): resolved as Camel resolves any placeholder
+        return value.map(text -> text.contains("{{") ? properties.parseUri(text) : text).map(String::strip).orElse("");
+    }
+
+    public int integer(String key) {
+        return (int) number(key);
+    }
+
+    public long number(String key) {
+        String value = text(key);
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + ": '" + value + "' is not a whole number");
+        }
+    }
+
+    public double decimal(String key) {
+        String value = text(key);
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + ": '" + value + "' is not a number");
+        }
+    }
+
+    public boolean flag(String key) {
+        String value = text(key);
+        if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException(key + ": '" + value + "' is neither true nor false");
+        }
+        return Boolean.parseBoolean(value);
+    }
+
+    /** {@code 6h}, {@code 1d12h}, {@code 90m}, {@code PT6H}. */
+    public Duration duration(String key) {
+        return PendingPolicy.parse(key, text(key));
+    }
+
+    private static String require(String key) {
+        if (!DEFAULTS.containsKey(key)) {
+            throw new IllegalStateException("not a setting of the bundle: " + key);
+        }
+        return key;
+    }
+
+    private static Map<String, String> defaults() {
+        Map<String, String> defaults = new LinkedHashMap<>();
+        defaults.put("sync.prefix", "virtuous-sync");
+        defaults.put("sync.clock", "");
+        defaults.put("virtuous.api.base-url", "https://api.virtuoussoftware.com");
+        defaults.put("virtuous.api.key", "");
+        defaults.put("virtuous.rate.limit-per-hour", "5000");
+        defaults.put("virtuous.rate.max-share", "0.25");
+        defaults.put("virtuous.rate.floor", "250");
+        defaults.put("virtuous.auth.probe-interval-ms", "60000");
+        defaults.put("virtuous.circuit.failure-threshold", "5");
+        defaults.put("virtuous.circuit.open-for-ms", "30000");
+        defaults.put("sync.reference-source", "PartnerPlatform");
+        defaults.put("sync.default-contact-type", "Household");
+        defaults.put("sync.default-email-type", "Home Email");
+        defaults.put("sync.default-phone-type", "Home Phone");
+        defaults.put("sync.email-match", "associate");
+        defaults.put("sync.concurrency", "4");
+        defaults.put("sync.queue-size", "1000");
+        defaults.put("sync.claim-lease-seconds", "300");
+        defaults.put("sync.claim-renew-ms", "60000");
+        defaults.put("sync.redrive.period-ms", "60000");
+        defaults.put("sync.redrive.batch-size", "500");
+        defaults.put("sync.bulk.threshold", "100");
+        defaults.put("sync.batch.size", "250");
+        defaults.put("sync.bulk.period-ms", "1000");
+        defaults.put("sync.retry.max-redeliveries", "5");
+        defaults.put("sync.retry.initial-delay-ms", "1000");
+        defaults.put("sync.retry.max-delay-ms", "60000");
+        defaults.put("sync.webhook.secret", "");
+        defaults.put("sync.webhook.signature-header", "X-Virtuous-Signature");
+        defaults.put("sync.webhook.max-bytes", "1048576");
+        defaults.put("sync.webhook.read-period-ms", "5000");
+        defaults.put("sync.webhook.read-batch-size", "100");
+        defaults.put("sync.webhook.public-url", "");
+        defaults.put("sync.webhook.check-period-ms", "21600000");
+        defaults.put("sync.inbox.dir", "data/inbox");
+        defaults.put("sync.datasource.url", "jdbc:h2:file:./data/contact-sync");
+        defaults.put("sync.datasource.username", "sa");
+        defaults.put("sync.datasource.password", "");
+        defaults.put("sync.datasource.pool-size", "10");
+        defaults.put("sync.datasource.connection-timeout-ms", "30000");
+        defaults.put("sync.cluster.node-name", "");
+        defaults.put("sync.poll.cron", "0 0 0/4 * * ?");
+        defaults.put("sync.poll.after", "6h");
+        defaults.put("sync.poll.batch-size", "200");
+        defaults.put("sync.poll.query-min", "10");
+        defaults.put("sync.poll.query-overlap", "1h");
+        defaults.put("sync.pending.deadline", "1d12h");
+        defaults.put("sync.resolution.keep-ms", "259200000");
+        defaults.put("sync.update.recheck-after", "5s");
+        defaults.put("sync.health.budget-wait-max", "15m");
+        defaults.put("sync.status.username", "operator");
+        defaults.put("sync.status.password", "");
+        defaults.put("sync.status.open", "false");
+        defaults.put("sync.status.budget-sample-period-ms", "60000");
+        defaults.put("sync.status.budget-samples", "1440");
+        return Map.copyOf(defaults);
+    }
+}

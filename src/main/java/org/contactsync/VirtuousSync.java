@@ -1,0 +1,191 @@
+package org.contactsync;
+
+import java.time.Clock;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.support.service.ServiceSupport;
+import org.contactsync.bulk.BulkLoads;
+import org.contactsync.bulk.BulkRoutes;
+import org.contactsync.cluster.ClaimHeartbeat;
+import org.contactsync.cluster.ClusterMembers;
+import org.contactsync.cluster.ClusterRoutes;
+import org.contactsync.cluster.ScheduleRuns;
+import org.contactsync.deadletter.DeadLetterRoutes;
+import org.contactsync.deadletter.DeadLetterStore;
+import org.contactsync.deadletter.ErrorPolicies;
+import org.contactsync.health.DatabaseHealthCheck;
+import org.contactsync.health.RateBudgetHealthCheck;
+import org.contactsync.health.SyncHealth;
+import org.contactsync.intake.DonorParser;
+import org.contactsync.intake.DonorValidator;
+import org.contactsync.intake.IntakeReceipt;
+import org.contactsync.intake.IntakeRoutes;
+import org.contactsync.ledger.Admissions;
+import org.contactsync.ledger.Claims;
+import org.contactsync.ledger.ClusterNode;
+import org.contactsync.ledger.LedgerViews;
+import org.contactsync.ledger.Leases;
+import org.contactsync.ledger.SyncDatabase;
+import org.contactsync.ledger.SyncLedger;
+import org.contactsync.lookup.LookupRoutes;
+import org.contactsync.metrics.SyncMetrics;
+import org.contactsync.poll.PendingPolicy;
+import org.contactsync.poll.PendingQuery;
+import org.contactsync.poll.PollRoutes;
+import org.contactsync.ratelimit.RateGovernor;
+import org.contactsync.resolution.ResolutionJoin;
+import org.contactsync.resolution.ResolutionRepository;
+import org.contactsync.resolution.ResolutionRoutes;
+import org.contactsync.status.BudgetHistory;
+import org.contactsync.status.StatusAccess;
+import org.contactsync.status.StatusPage;
+import org.contactsync.status.StatusRoutes;
+import org.contactsync.status.SyncStatus;
+import org.contactsync.submit.SubmitRoutes;
+import org.contactsync.submit.Submissions;
+import org.contactsync.update.ContactUpdates;
+import org.contactsync.update.UpdateRoutes;
+import org.contactsync.virtuous.ApiAccessGate;
+import org.contactsync.virtuous.ApiAccessHealthCheck;
+import org.contactsync.virtuous.VirtuousCall;
+import org.contactsync.virtuous.VirtuousCallRoute;
+import org.contactsync.virtuous.VirtuousClient;
+import org.contactsync.virtuous.VirtuousCredentials;
+import org.contactsync.virtuous.VirtuousRequests;
+import org.contactsync.webhook.WebhookEvents;
+import org.contactsync.webhook.WebhookInbox;
+import org.contactsync.webhook.WebhookReceiver;
+import org.contactsync.webhook.WebhookRoutes;
+import org.contactsync.webhook.WebhookSignature;
+import org.contactsync.webhook.WebhookSubscriber;
+
+/**
+ * The bundle, as one Camel RoutesBuilder: every part built once from the {@code sync.*} and {@code virtuous.*} settings
+ * (wired here, by name, in code the compiler checks), and the Java DSL machinery the YAML flow in
+ * {@code classpath:virtuous-sync/*.camel.yaml} calls by its {@code direct:} names. A host adds this class and those route
+ * files (docs/embedding.md); it binds only what the YAML names (the aggregator's strategy and repository, the intake's
+ * receipt), the health checks and the lifecycle hooks, each under the prefix {@code sync.prefix}.
+ */
+public class VirtuousSync extends BundleRouteBuilder {
+
+    /** Where the route files are on the classpath, for a host's routes-include-pattern. */
+    public static final String ROUTES = "classpath:virtuous-sync/*.camel.yaml";
+
+    @Override
+    public void configure() throws Exception {
+        CamelContext context = getCamelContext();
+        Settings settings = Settings.of(context.getPropertiesComponent());
+        String prefix = settings.text("sync.prefix");
+        Registry registry = context.getRegistry();
+        Clock clock = clock(settings, registry);
+
+        SyncDatabase database = new SyncDatabase(settings.text("sync.datasource.url"), settings.text("sync.datasource.username"),
+                settings.text("sync.datasource.password"), settings.integer("sync.datasource.pool-size"),
+                settings.number("sync.datasource.connection-timeout-ms"));
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                // after the routes: the last donors in flight still commit
+                database.close();
+            }
+        });
+        database.migrate();
+
+        long lease = settings.number("sync.claim-lease-seconds");
+        long renew = settings.number("sync.claim-renew-ms");
+        ClusterNode node = new ClusterNode(settings.text("sync.cluster.node-name"),
+                Integer.parseInt(context.resolvePropertyPlaceholders("{{camel.server.port:8080}}")));
+        SyncLedger ledger = new SyncLedger(database, clock, node, lease);
+        Claims claims = new Claims(ledger, lease, node);
+        Leases leases = new Leases(ledger, lease, node);
+        LedgerViews views = new LedgerViews(ledger);
+        Admissions admissions = new Admissions(ledger);
+        ClaimHeartbeat heartbeat = new ClaimHeartbeat(claims, renew, lease);
+        ClusterMembers members = new ClusterMembers(database, node, clock, renew);
+        DeadLetterStore deadLetters = new DeadLetterStore(database, ledger, clock);
+
+        ApiAccessGate gate = new ApiAccessGate(clock, settings.number("virtuous.auth.probe-interval-ms"),
+                settings.integer("virtuous.circuit.failure-threshold"), settings.number("virtuous.circuit.open-for-ms"));
+        RateGovernor governor = new RateGovernor(clock, settings.integer("virtuous.rate.limit-per-hour"), settings.decimal("virtuous.rate.max-share"),
+                settings.integer("virtuous.rate.floor"), members);
+        VirtuousCall call = new VirtuousCall(gate, governor, settings.integer("sync.retry.max-redeliveries"),
+                settings.number("sync.retry.initial-delay-ms"), settings.number("sync.retry.max-delay-ms"));
+        VirtuousClient client = new VirtuousClient(new VirtuousCredentials(context));
+        VirtuousRequests requests = new VirtuousRequests();
+        Submissions submissions = new Submissions(database, ledger, requests);
+        ContactUpdates updates = new ContactUpdates(ledger, clock, settings.text("sync.update.recheck-after"));
+
+        WebhookInbox inbox = new WebhookInbox(database, node, clock, lease);
+        WebhookReceiver receiver = new WebhookReceiver(new WebhookSignature(settings.text("sync.webhook.secret"),
+                settings.text("sync.webhook.signature-header")), new WebhookEvents(), ledger, views, settings.integer("sync.webhook.max-bytes"));
+        WebhookSubscriber subscriber = new WebhookSubscriber(database, clock, requests, settings.text("sync.webhook.public-url"),
+                settings.text("sync.webhook.secret"));
+        PendingPolicy policy = new PendingPolicy(leases, views, clock, settings.text("sync.poll.after"), settings.text("sync.pending.deadline"),
+                settings.integer("sync.poll.batch-size"));
+        PendingQuery query = new PendingQuery(policy, settings.text("sync.poll.query-overlap"), settings.integer("sync.poll.query-min"));
+        BulkLoads bulkLoads = new BulkLoads(database, leases, governor, clock, settings.integer("sync.batch.size"));
+        // a load whose intake a stop interrupted is sent with the donors the ledger holds
+        bulkLoads.recover();
+
+        BudgetHistory budgetHistory = new BudgetHistory(governor, clock, settings.integer("sync.status.budget-samples"));
+        SyncMetrics metrics = new SyncMetrics(prefix, views, deadLetters, governor, inbox, clock);
+        metrics.setCamelContext(context);
+        DonorValidator validator = new DonorValidator(settings.text("sync.reference-source"), settings.text("sync.default-contact-type"),
+                settings.text("sync.default-email-type"), settings.text("sync.default-phone-type"));
+        IntakeReceipt receipt = new IntakeReceipt();
+        ResolutionJoin join = new ResolutionJoin(ledger);
+
+        // what the YAML names, the health checks, and the hooks Camel finds by their type: each under the prefix
+        registry.bind(prefix + "-intake-receipt", receipt);
+        registry.bind(prefix + "-resolution-join", join);
+        registry.bind(prefix + "-resolution-repository", new ResolutionRepository(database));
+        registry.bind(prefix + "-access-health", new ApiAccessHealthCheck(gate));
+        registry.bind(prefix + "-database-health", new DatabaseHealthCheck(database));
+        registry.bind(prefix + "-rate-budget-health", new RateBudgetHealthCheck(governor, clock, settings.text("sync.health.budget-wait-max")));
+        registry.bind(prefix + "-claim-heartbeat", heartbeat);
+        registry.bind(prefix + "-webhook-inbox", inbox);
+        registry.bind(prefix + "-rate-governor", governor);
+        registry.bind(prefix + "-access-gate", gate);
+        registry.bind(prefix + "-virtuous-call", call);
+        // the views tests and hosts read: the ledger's rows, their claims, its counts
+        registry.bind(prefix + "-database", database);
+        registry.bind(prefix + "-ledger", ledger);
+        registry.bind(prefix + "-admissions", admissions);
+        registry.bind(prefix + "-claims", claims);
+        registry.bind(prefix + "-ledger-views", views);
+        registry.bind(prefix + "-dead-letters", deadLetters);
+
+        context.addRoutes(new ErrorPolicies(submissions));
+        context.addRoutes(new VirtuousCallRoute(gate, governor, client, call, metrics));
+        context.addRoutes(new IntakeRoutes(new DonorParser(), validator, admissions, deadLetters, receipt));
+        context.addRoutes(new LookupRoutes(heartbeat, governor, requests, ledger, updates, settings.text("sync.email-match")));
+        context.addRoutes(new SubmitRoutes(submissions));
+        context.addRoutes(new UpdateRoutes(updates, requests, ledger));
+        context.addRoutes(new BulkRoutes(bulkLoads, heartbeat, settings.integer("sync.bulk.threshold")));
+        context.addRoutes(new ResolutionRoutes(join));
+        context.addRoutes(new PollRoutes(new ScheduleRuns(database, node, clock), query, policy, requests, ledger, metrics,
+                settings.text("sync.pending.deadline")));
+        context.addRoutes(new WebhookRoutes(receiver, new WebhookEvents(), inbox, subscriber, query, governor, requests, metrics,
+                settings.integer("sync.webhook.read-batch-size")));
+        context.addRoutes(new DeadLetterRoutes(deadLetters, validator, metrics));
+        context.addRoutes(new StatusRoutes(new StatusAccess(settings.text("sync.status.username"), settings.text("sync.status.password"),
+                settings.flag("sync.status.open")), new SyncStatus(views, policy, governor, budgetHistory, bulkLoads, inbox), views,
+                new SyncHealth(), new StatusPage(), budgetHistory));
+        context.addRoutes(new ClusterRoutes(heartbeat, members, claims, gate, settings.integer("sync.redrive.batch-size")));
+        metrics.bind();
+    }
+
+    /** The clock every time-based decision uses: the bean named by {@code sync.clock} (a test's), else the system's. */
+    private static Clock clock(Settings settings, Registry registry) {
+        String name = settings.text("sync.clock");
+        if (name.isEmpty()) {
+            return Clock.systemUTC();
+        }
+        Clock clock = registry.lookupByNameAndType(name, Clock.class);
+        if (clock == null) {
+            throw new IllegalArgumentException("sync.clock: no Clock bean named '" + name + "'");
+        }
+        return clock;
+    }
+}

@@ -1,0 +1,68 @@
+package org.contactsync.bulk;
+
+import java.util.List;
+
+import org.apache.camel.Exchange;
+import org.contactsync.BundleRouteBuilder;
+import org.contactsync.cluster.ClaimHeartbeat;
+import org.contactsync.intake.IntakeReceipt;
+import org.contactsync.intake.ValidatedDonor;
+import org.contactsync.ledger.BulkChunk;
+import org.contactsync.ledger.ReferencePair;
+
+/**
+ * The machinery of {@code routes/bulk-load.camel.yaml}: opening a bulk load for a large delivery and readying it once
+ * intake recorded every donor, enlisting a recorded donor in it, and the worker that takes the ready loads chunk by
+ * chunk to {@code direct:<prefix>-batch-submit} (the flow), resuming after a restart whatever was not sent.
+ */
+public final class BulkRoutes extends BundleRouteBuilder {
+
+    private final BulkLoads loads;
+    private final ClaimHeartbeat heartbeat;
+    private final int threshold;
+
+    /** {@code threshold}: sync.bulk.threshold, the most donors a delivery may have and still go the live path. */
+    public BulkRoutes(BulkLoads loads, ClaimHeartbeat heartbeat, int threshold) {
+        this.loads = loads;
+        this.heartbeat = heartbeat;
+        this.threshold = threshold;
+    }
+
+    @Override
+    public void configure() {
+        step("bulk-open", "A delivery (the body: its donors) of more than sync.bulk.threshold donors opens a bulk load: its id in the bulkLoad variable")
+                .filter(exchange -> exchange.getMessage().getBody(List.class).size() > threshold)
+                    .process(exchange -> exchange.setVariable("bulkLoad", loads.open(exchange.getVariable("origin", String.class),
+                            exchange.getMessage().getBody(List.class).size())));
+
+        step("bulk-ready", "Intake recorded every donor of the bulk load: the worker may form chunks")
+                .filter(variable("bulkLoad").isNotNull())
+                    .process(exchange -> loads.ready(exchange.getVariable("bulkLoad", Long.class)));
+
+        step("bulk-enlist", "Whether the recorded donor waits in the delivery's bulk load (the enlisted variable) rather than go the live path")
+                .process(this::enlist);
+
+        from("timer:" + PREFIX + "-bulk-load?period={{sync.bulk.period-ms}}").routeId(id("bulk-load"))
+                .description("Sends the ready bulk loads' donors, chunk by chunk; after a restart it resumes what was not sent")
+                .routeConfigurationId(id("background-errors"))
+                .process(this::nextChunk)
+                // a stopping bundle finishes the chunk in hand and leaves the rest in the ledger for the next start
+                .loopDoWhile(exchange -> !exchange.getVariable("chunk", BulkChunk.class).isEmpty() && exchange.getContext().getStatus().isStarted())
+                    .to(direct("batch-submit"))
+                    .process(exchange -> loads.progress(exchange.getVariable("chunk", BulkChunk.class)))
+                    .process(this::nextChunk)
+                .end();
+    }
+
+    private void enlist(Exchange exchange) {
+        ReferencePair reference = exchange.getVariable(IntakeReceipt.VALIDATED, ValidatedDonor.class).getReference();
+        exchange.setVariable("enlisted", loads.enlist(exchange.getVariable("bulkLoad", Long.class), reference));
+    }
+
+    /** Claims the next chunk for this exchange (empty when none is ready), its claims held until the next one. */
+    private void nextChunk(Exchange exchange) {
+        BulkChunk chunk = loads.nextChunk(exchange.getExchangeId());
+        heartbeat.hold(chunk, exchange);
+        exchange.setVariable("chunk", chunk);
+    }
+}

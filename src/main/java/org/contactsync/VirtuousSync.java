@@ -5,6 +5,8 @@ import java.time.Clock;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
+import org.contactsync.bundle.BundleRouteBuilder;
+import org.contactsync.bundle.Settings;
 import org.contactsync.bulk.BulkLoads;
 import org.contactsync.bulk.BulkRoutes;
 import org.contactsync.cluster.ClaimHeartbeat;
@@ -12,7 +14,7 @@ import org.contactsync.cluster.ClusterMembers;
 import org.contactsync.cluster.ClusterRoutes;
 import org.contactsync.cluster.ScheduleRuns;
 import org.contactsync.deadletter.DeadLetterRoutes;
-import org.contactsync.deadletter.DeadLetterStore;
+import org.contactsync.ledger.DeadLetterStore;
 import org.contactsync.deadletter.ErrorPolicies;
 import org.contactsync.health.DatabaseHealthCheck;
 import org.contactsync.health.RateBudgetHealthCheck;
@@ -114,22 +116,22 @@ public class VirtuousSync extends BundleRouteBuilder {
         VirtuousClient client = new VirtuousClient(new VirtuousCredentials(context));
         VirtuousRequests requests = new VirtuousRequests();
         Submissions submissions = new Submissions(database, ledger, requests);
-        ContactUpdates updates = new ContactUpdates(ledger, clock, settings.text("sync.update.recheck-after"));
+        ContactUpdates updates = new ContactUpdates(ledger, clock, settings.duration("sync.update.recheck-after"));
 
         WebhookInbox inbox = new WebhookInbox(database, node, clock, lease);
         WebhookReceiver receiver = new WebhookReceiver(new WebhookSignature(settings.text("sync.webhook.secret"),
                 settings.text("sync.webhook.signature-header")), new WebhookEvents(), ledger, views, settings.integer("sync.webhook.max-bytes"));
         WebhookSubscriber subscriber = new WebhookSubscriber(database, clock, requests, settings.text("sync.webhook.public-url"),
                 settings.text("sync.webhook.secret"));
-        PendingPolicy policy = new PendingPolicy(leases, views, clock, settings.text("sync.poll.after"), settings.text("sync.pending.deadline"),
+        PendingPolicy policy = new PendingPolicy(leases, views, clock, settings.duration("sync.poll.after"), settings.duration("sync.pending.deadline"),
                 settings.integer("sync.poll.batch-size"));
-        PendingQuery query = new PendingQuery(policy, settings.text("sync.poll.query-overlap"), settings.integer("sync.poll.query-min"));
+        PendingQuery query = new PendingQuery(policy, settings.duration("sync.poll.query-overlap"), settings.integer("sync.poll.query-min"));
         BulkLoads bulkLoads = new BulkLoads(database, leases, governor, clock, settings.integer("sync.batch.size"));
         // a load whose intake a stop interrupted is sent with the donors the ledger holds
         bulkLoads.recover();
 
         BudgetHistory budgetHistory = new BudgetHistory(governor, clock, settings.integer("sync.status.budget-samples"));
-        SyncMetrics metrics = new SyncMetrics(prefix, views, deadLetters, governor, inbox, clock);
+        SyncMetrics metrics = new SyncMetrics(prefix, views, deadLetters, governor, inbox::waiting, clock);
         metrics.setCamelContext(context);
         DonorValidator validator = new DonorValidator(settings.text("sync.reference-source"), settings.text("sync.default-contact-type"),
                 settings.text("sync.default-email-type"), settings.text("sync.default-phone-type"));
@@ -142,7 +144,7 @@ public class VirtuousSync extends BundleRouteBuilder {
         registry.bind(prefix + "-resolution-repository", new ResolutionRepository(database));
         registry.bind(prefix + "-access-health", new ApiAccessHealthCheck(gate));
         registry.bind(prefix + "-database-health", new DatabaseHealthCheck(database));
-        registry.bind(prefix + "-rate-budget-health", new RateBudgetHealthCheck(governor, clock, settings.text("sync.health.budget-wait-max")));
+        registry.bind(prefix + "-rate-budget-health", new RateBudgetHealthCheck(governor, clock, settings.duration("sync.health.budget-wait-max")));
         registry.bind(prefix + "-claim-heartbeat", heartbeat);
         registry.bind(prefix + "-webhook-inbox", inbox);
         registry.bind(prefix + "-rate-governor", governor);
@@ -157,9 +159,10 @@ public class VirtuousSync extends BundleRouteBuilder {
         registry.bind(prefix + "-dead-letters", deadLetters);
 
         context.addRoutes(new ErrorPolicies(submissions));
-        context.addRoutes(new VirtuousCallRoute(gate, governor, client, call, metrics));
+        context.addRoutes(new VirtuousCallRoute(gate, governor, client, call, metrics::virtuousCall));
         context.addRoutes(new IntakeRoutes(new DonorParser(), validator, admissions, deadLetters, receipt));
-        context.addRoutes(new LookupRoutes(heartbeat, governor, requests, ledger, updates, settings.text("sync.email-match")));
+        context.addRoutes(new LookupRoutes(heartbeat, governor, requests, ledger, updates, settings.text("sync.email-match"), claims, gate,
+                settings.integer("sync.redrive.batch-size")));
         context.addRoutes(new SubmitRoutes(submissions));
         context.addRoutes(new UpdateRoutes(updates, requests, ledger));
         context.addRoutes(new BulkRoutes(bulkLoads, heartbeat, settings.integer("sync.bulk.threshold")));
@@ -172,7 +175,7 @@ public class VirtuousSync extends BundleRouteBuilder {
         context.addRoutes(new StatusRoutes(new StatusAccess(settings.text("sync.status.username"), settings.text("sync.status.password"),
                 settings.flag("sync.status.open")), new SyncStatus(views, policy, governor, budgetHistory, bulkLoads, inbox), views,
                 new SyncHealth(), new StatusPage(), budgetHistory));
-        context.addRoutes(new ClusterRoutes(heartbeat, members, claims, gate, settings.integer("sync.redrive.batch-size")));
+        context.addRoutes(new ClusterRoutes(heartbeat, members));
         metrics.bind();
     }
 

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
-import org.contactsync.deadletter.DeadLetter;
+import org.contactsync.ledger.DeadLetter;
 import org.contactsync.ledger.ClusterNode;
 import org.contactsync.ledger.LedgerEntry;
 import org.contactsync.ledger.LedgerViews;

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-import org.contactsync.deadletter.DeadLetter;
+import org.contactsync.ledger.DeadLetter;
 import org.contactsync.ledger.ReferencePair;
 import org.contactsync.ledger.SyncState;
 import org.contactsync.ratelimit.RateGovernor;

@@ -17,7 +17,7 @@ import javax.sql.DataSource;
 import com.sun.net.httpserver.HttpServer;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckHelper;
-import org.contactsync.deadletter.DeadLetter;
+import org.contactsync.ledger.DeadLetter;
 import org.contactsync.ledger.SyncState;
 import org.contactsync.sandbox.RecordedRequest;
 import org.contactsync.sandbox.VirtuousSandbox;

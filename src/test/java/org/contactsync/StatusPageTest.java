@@ -11,7 +11,7 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 
-import org.contactsync.deadletter.DeadLetter;
+import org.contactsync.ledger.DeadLetter;
 import org.contactsync.ledger.SyncState;
 import org.contactsync.sandbox.VirtuousSandbox;
 import org.contactsync.testing.Browser;

@@ -3,7 +3,7 @@ package org.contactsync.bulk;
 import java.util.List;
 
 import org.apache.camel.Exchange;
-import org.contactsync.BundleRouteBuilder;
+import org.contactsync.bundle.BundleRouteBuilder;
 import org.contactsync.cluster.ClaimHeartbeat;
 import org.contactsync.intake.IntakeReceipt;
 import org.contactsync.intake.ValidatedDonor;

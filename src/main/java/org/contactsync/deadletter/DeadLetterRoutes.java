@@ -1,19 +1,34 @@
 package org.contactsync.deadletter;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
-import org.contactsync.BundleRouteBuilder;
+import org.contactsync.bundle.BundleRouteBuilder;
 import org.contactsync.intake.DonorInput;
 import org.contactsync.intake.DonorValidator;
 import org.contactsync.intake.IntakeReceipt;
 import org.contactsync.intake.ValidatedDonor;
 import org.contactsync.ledger.Admission;
+import org.contactsync.ledger.DeadLetterStore;
+import org.contactsync.ledger.LedgerEntry;
 import org.contactsync.metrics.SyncMetrics;
+import org.contactsync.virtuous.VirtuousApiException;
+import org.contactsync.virtuous.VirtuousCall;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The machinery of {@code routes/dead-letter.camel.yaml}: storing a failed or rejected donor with its reason (and FAILED
  * in the ledger, in one transaction), and the operator's list, replay and discard.
  */
 public final class DeadLetterRoutes extends BundleRouteBuilder {
+
+    private static final Logger LOG = LoggerFactory.getLogger("contact-sync.dead-letter");
+    private final ObjectMapper json = new ObjectMapper();
 
     private final DeadLetterStore store;
     private final DonorValidator validator;
@@ -28,7 +43,7 @@ public final class DeadLetterRoutes extends BundleRouteBuilder {
     @Override
     public void configure() {
         step("store-dead-letter", "Stores the donor in hand (a rejected one as the body, or the entry variable with the failure) with its reason; FAILED in the ledger")
-                .process(store::store)
+                .process(this::store)
                 .process(exchange -> metrics.deadLettered());
 
         step("dead-letter-open", "The open dead letters, newest first (the limit header: 100 when none), as JSON")
@@ -37,7 +52,7 @@ public final class DeadLetterRoutes extends BundleRouteBuilder {
 
         step("replay-input", "The letter's donor (the id variable), or the operator's correction in the body, under its original reference pair; 400 when it would be refused again")
                 .process(exchange -> {
-                    DonorInput input = store.replayInput(exchange.getVariable("letterId", Long.class), exchange.getMessage().getBody(String.class));
+                    DonorInput input = replayInput(exchange.getVariable("letterId", Long.class), exchange.getMessage().getBody(String.class));
                     validator.requireValid(input);
                     exchange.getMessage().setBody(input);
                 });
@@ -62,5 +77,52 @@ public final class DeadLetterRoutes extends BundleRouteBuilder {
                 .removeHeaders("*", Exchange.HTTP_RESPONSE_CODE)
                 .marshal().json()
                 .setHeader(Exchange.CONTENT_TYPE, constant("application/json"));
+    }
+
+    /**
+     * Whatever the failing stage had in hand: a rejected donor as the body, or the ledger entry in the {@code entry}
+     * variable with the exception caught (or, for a deadline, a {@code reason} variable).
+     */
+    private void store(Exchange exchange) throws JsonProcessingException {
+        if (exchange.getMessage().getBody() instanceof ValidatedDonor rejected) {
+            DonorInput input = rejected.getInput();
+            store.storeRejected(rejected.getReference(), rejected.getReason(), input.rawText(),
+                    input.fields() == null ? null : json.writeValueAsString(input.fields()));
+            LOG.warn("{} rejected at intake ({}): {}", rejected.getReference() == null ? "donor without referenceId" : rejected.getReference(),
+                    input.origin(), rejected.getReason());
+            return;
+        }
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        VirtuousApiException api = failure instanceof VirtuousApiException answered ? answered : null;
+        // the Virtuous operation that failed (find-by-reference, transaction-submit, ...), else the route that gave up
+        String stage = api != null ? api.getOperation() : exchange.getProperty(Exchange.FAILURE_ROUTE_ID, exchange.getFromRouteId(), String.class);
+        String reason = failure == null ? exchange.getVariable("reason", "unknown", String.class)
+                : api != null ? api.getMessage() : failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
+        store.storeFailed(exchange.getVariable("entry", LedgerEntry.class), stage, reason, api == null ? null : api.getStatus(),
+                api == null ? null : api.getVirtuousMessage(), 1 + exchange.getVariable(VirtuousCall.REDELIVERIES, 0, Integer.class));
+    }
+
+    /**
+     * The donor to send back through intake: the corrected donor when the operator sends one, else the donor as stored.
+     * Either way under the letter's original reference pair, so a replay can never become a second Contact.
+     */
+    private DonorInput replayInput(long letterId, String correctedDonor) throws JsonProcessingException {
+        DeadLetterStore.Letter letter = store.openLetter(letterId);
+        String donorJson = correctedDonor == null || correctedDonor.isBlank() ? letter.donorJson() : correctedDonor;
+        if (donorJson == null) {
+            throw new IllegalArgumentException("dead letter " + letterId + " holds no readable donor (" + letter.reason()
+                    + "); send the corrected donor as the request body");
+        }
+        Map<String, Object> donor;
+        try {
+            donor = json.readValue(donorJson, new TypeReference<LinkedHashMap<String, Object>>() { });
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("the corrected donor is not a JSON object: " + e.getOriginalMessage());
+        }
+        if (letter.reference() != null) {
+            donor.put("referenceSource", letter.reference().referenceSource());
+            donor.put("referenceId", letter.reference().referenceId());
+        }
+        return DonorInput.parsed(donor, json.writeValueAsString(donor), "replay of dead letter " + letterId);
     }
 }

@@ -7,7 +7,7 @@ import java.util.concurrent.CancellationException;
 import org.apache.camel.Exchange;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteConfigurationBuilder;
-import org.contactsync.BundleRouteBuilder;
+import org.contactsync.bundle.BundleRouteBuilder;
 import org.contactsync.submit.Submissions;
 import org.contactsync.update.ContactUpdateException;
 import org.contactsync.virtuous.RequestWithdrawnException;

@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.Map;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.contactsync.poll.PendingPolicy;
 import org.contactsync.ratelimit.RateGovernor;
 
 /**
@@ -21,11 +20,11 @@ public class RateBudgetHealthCheck extends ReadinessCheck {
     private final Clock clock;
     private final Duration longestHold;
 
-    public RateBudgetHealthCheck(RateGovernor governor, Clock clock, String budgetWaitMax) {
+    public RateBudgetHealthCheck(RateGovernor governor, Clock clock, Duration budgetWaitMax) {
         super("virtuous-rate-budget");
         this.governor = governor;
         this.clock = clock;
-        this.longestHold = PendingPolicy.parse("sync.health.budget-wait-max", budgetWaitMax);
+        this.longestHold = budgetWaitMax;
     }
 
     @Override

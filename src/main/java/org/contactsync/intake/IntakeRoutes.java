@@ -1,8 +1,8 @@
 package org.contactsync.intake;
 
 import org.apache.camel.Exchange;
-import org.contactsync.BundleRouteBuilder;
-import org.contactsync.deadletter.DeadLetterStore;
+import org.contactsync.bundle.BundleRouteBuilder;
+import org.contactsync.ledger.DeadLetterStore;
 import org.contactsync.ledger.Admission;
 import org.contactsync.ledger.Admissions;
 

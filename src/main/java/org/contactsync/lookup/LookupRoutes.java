@@ -4,12 +4,15 @@ import java.util.Map;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
-import org.contactsync.BundleRouteBuilder;
+import org.apache.camel.component.seda.SedaEndpoint;
+import org.contactsync.bundle.BundleRouteBuilder;
 import org.contactsync.cluster.ClaimHeartbeat;
+import org.contactsync.ledger.Claims;
 import org.contactsync.ledger.LedgerEntry;
 import org.contactsync.ledger.SyncLedger;
 import org.contactsync.ratelimit.RateGovernor;
 import org.contactsync.update.ContactUpdates;
+import org.contactsync.virtuous.ApiAccessGate;
 import org.contactsync.virtuous.VirtuousClient;
 import org.contactsync.virtuous.VirtuousRequests;
 import org.slf4j.Logger;
@@ -17,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The machinery of {@code routes/contact-sync.camel.yaml}: claiming a queued donor, the two Finds of the lookup, linking
- * a donor to the Contact they found, and the hand-off to the live queue. Each reads and writes the exchange's variables:
+ * a donor to the Contact they found, the hand-off to the live queue, and its redrive of RECEIVED donors nobody holds. Each reads and writes the exchange's variables:
  * {@code entry} (the donor's ledger row), {@code contact} (what a Find answered, null for none), {@code resolvedBy}.
  */
 public final class LookupRoutes extends BundleRouteBuilder {
@@ -32,10 +35,19 @@ public final class LookupRoutes extends BundleRouteBuilder {
     private final SyncLedger ledger;
     private final ContactUpdates updates;
     private final boolean emailMatchSubmits;
+    private final Claims claims;
+    private final ApiAccessGate gate;
+    private final int redriveBatch;
 
-    /** {@code emailMatch}: sync.email-match, associate (link to a Contact found by email) or submit (a different donor). */
+    /**
+     * {@code emailMatch}: sync.email-match, associate (link to a Contact found by email) or submit (a different donor);
+     * {@code redriveBatch}: sync.redrive.batch-size, the donors one redrive run queues at most.
+     */
     public LookupRoutes(ClaimHeartbeat heartbeat, RateGovernor governor, VirtuousRequests requests, SyncLedger ledger,
-            ContactUpdates updates, String emailMatch) {
+            ContactUpdates updates, String emailMatch, Claims claims, ApiAccessGate gate, int redriveBatch) {
+        this.claims = claims;
+        this.gate = gate;
+        this.redriveBatch = redriveBatch;
         this.heartbeat = heartbeat;
         this.governor = governor;
         this.requests = requests;
@@ -75,6 +87,20 @@ public final class LookupRoutes extends BundleRouteBuilder {
 
         step("sync-queue", "Hands a RECEIVED donor to the contact-sync consumers; when the queue is full it stays RECEIVED in the ledger for the redrive")
                 .to(ExchangePattern.InOnly, QUEUE + "?discardWhenFull=true");
+
+        from("timer:" + PREFIX + "-received-redrive?period={{sync.redrive.period-ms}}").routeId(id("received-redrive"))
+                .description("Re-queues RECEIVED donors nobody holds (left by a crash, or queued in memory when the bundle stopped)")
+                // only while this node's queue is empty (a donor still in it is not lost, and queueing it again would pile up
+                // copies while the donors ahead of it wait for budget), and while Virtuous can be called at all
+                .filter(exchange -> queueIsEmpty(exchange) && gate.isUsable())
+                    .process(exchange -> exchange.getMessage().setBody(claims.unclaimedReceived(redriveBatch)))
+                    .split(body())
+                        .to(direct("sync-queue"));
+    }
+
+    private static boolean queueIsEmpty(Exchange exchange) {
+        SedaEndpoint queue = exchange.getContext().getEndpoint(exchange.getContext().resolvePropertyPlaceholders(QUEUE), SedaEndpoint.class);
+        return exchange.getContext().getStatus().isStarted() && queue.getCurrentQueueSize() == 0;
     }
 
     private void applyEmailMatch(Exchange exchange) {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -14,13 +15,13 @@ import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.component.micrometer.MicrometerUtils;
-import org.contactsync.deadletter.DeadLetterStore;
+import org.contactsync.ledger.DeadLetterStore;
+import org.contactsync.ledger.DeadLetterStore;
 import org.contactsync.ledger.LedgerViews;
 import org.contactsync.ledger.SyncState;
 import org.contactsync.ratelimit.RateGovernor;
 import org.contactsync.virtuous.VirtuousClient;
 import org.contactsync.virtuous.VirtuousRequest;
-import org.contactsync.webhook.WebhookInbox;
 import org.springframework.dao.DataAccessException;
 
 /**
@@ -43,19 +44,19 @@ public class SyncMetrics implements CamelContextAware {
     private final LedgerViews ledger;
     private final DeadLetterStore deadLetters;
     private final RateGovernor governor;
-    private final WebhookInbox webhookInbox;
+    private final LongSupplier webhookReadsWaiting;
     private final Clock clock;
     private CamelContext camelContext;
     private MeterRegistry registry;
     private Map<SyncState, Long> counts;
     private Instant countedAt = Instant.MIN;
 
-    public SyncMetrics(String prefix, LedgerViews ledger, DeadLetterStore deadLetters, RateGovernor governor, WebhookInbox webhookInbox, Clock clock) {
+    public SyncMetrics(String prefix, LedgerViews ledger, DeadLetterStore deadLetters, RateGovernor governor, LongSupplier webhookReadsWaiting, Clock clock) {
         this.names = prefix.replace('-', '.') + ".";
         this.ledger = ledger;
         this.deadLetters = deadLetters;
         this.governor = governor;
-        this.webhookInbox = webhookInbox;
+        this.webhookReadsWaiting = webhookReadsWaiting;
         this.clock = clock;
     }
 
@@ -164,7 +165,7 @@ public class SyncMetrics implements CamelContextAware {
 
     private double webhookReadsWaiting() {
         try {
-            return webhookInbox.waiting();
+            return webhookReadsWaiting.getAsLong();
         } catch (DataAccessException e) {
             return Double.NaN;
         }

@@ -25,9 +25,9 @@ public class PendingQuery {
      *                 Virtuous's ({@code 1h}, {@code 90m}, {@code PT1H})
      * @param queryMin the fewest due donors worth a Query
      */
-    public PendingQuery(PendingPolicy policy, String overlap, int queryMin) {
+    public PendingQuery(PendingPolicy policy, Duration overlap, int queryMin) {
         this.policy = policy;
-        this.overlap = PendingPolicy.parse("sync.poll.query-overlap", overlap);
+        this.overlap = overlap;
         this.queryMin = queryMin;
     }
 

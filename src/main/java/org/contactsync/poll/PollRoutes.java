@@ -5,7 +5,7 @@ import java.util.Map;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.LoggingLevel;
-import org.contactsync.BundleRouteBuilder;
+import org.contactsync.bundle.BundleRouteBuilder;
 import org.contactsync.cluster.ScheduleRuns;
 import org.contactsync.ledger.LedgerEntry;
 import org.contactsync.ledger.SyncLedger;

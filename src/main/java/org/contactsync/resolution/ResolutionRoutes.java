@@ -2,7 +2,7 @@ package org.contactsync.resolution;
 
 import java.util.Map;
 
-import org.contactsync.BundleRouteBuilder;
+import org.contactsync.bundle.BundleRouteBuilder;
 
 /** What follows the resolution aggregator (routes/contact-resolution.camel.yaml): the completed group recorded in the ledger. */
 public final class ResolutionRoutes extends BundleRouteBuilder {

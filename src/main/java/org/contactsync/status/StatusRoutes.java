@@ -1,7 +1,7 @@
 package org.contactsync.status;
 
 import org.apache.camel.Exchange;
-import org.contactsync.BundleRouteBuilder;
+import org.contactsync.bundle.BundleRouteBuilder;
 import org.contactsync.health.SyncHealth;
 import org.contactsync.ledger.LedgerViews;
 

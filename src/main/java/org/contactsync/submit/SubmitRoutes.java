@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 
 import org.apache.camel.Exchange;
-import org.contactsync.BundleRouteBuilder;
+import org.contactsync.bundle.BundleRouteBuilder;
 import org.contactsync.cluster.ClaimHeartbeat;
 import org.contactsync.ledger.BulkChunk;
 import org.contactsync.ledger.LedgerEntry;

@@ -20,7 +20,6 @@ import org.contactsync.ledger.DonorChanges;
 import org.contactsync.ledger.LedgerEntry;
 import org.contactsync.ledger.ReferencePair;
 import org.contactsync.ledger.SyncLedger;
-import org.contactsync.poll.PendingPolicy;
 
 /**
  * The update path's logic (update-a-contact seed): which changes a donor carries, and how each is applied to the
@@ -45,10 +44,10 @@ public class ContactUpdates {
     private final Duration recheckAfter;
     private final ObjectMapper json = new ObjectMapper();
 
-    public ContactUpdates(SyncLedger ledger, Clock clock, String recheckAfter) {
+    public ContactUpdates(SyncLedger ledger, Clock clock, Duration recheckAfter) {
         this.ledger = ledger;
         this.clock = clock;
-        this.recheckAfter = PendingPolicy.parse("sync.update.recheck-after", recheckAfter);
+        this.recheckAfter = recheckAfter;
     }
 
     /** The donor's changes since Virtuous last took it; the entry's Contact id is known. */

@@ -3,7 +3,7 @@ package org.contactsync.update;
 import java.util.Map;
 
 import org.apache.camel.Exchange;
-import org.contactsync.BundleRouteBuilder;
+import org.contactsync.bundle.BundleRouteBuilder;
 import org.contactsync.ledger.LedgerEntry;
 import org.contactsync.ledger.SyncLedger;
 import org.contactsync.virtuous.VirtuousClient;

@@ -1,7 +1,7 @@
 package org.contactsync.virtuous;
 
-import org.contactsync.BundleRouteBuilder;
-import org.contactsync.metrics.SyncMetrics;
+import org.apache.camel.Processor;
+import org.contactsync.bundle.BundleRouteBuilder;
 import org.contactsync.ratelimit.RateGovernor;
 
 /**
@@ -19,14 +19,15 @@ public final class VirtuousCallRoute extends BundleRouteBuilder {
     private final RateGovernor governor;
     private final VirtuousClient client;
     private final VirtuousCall call;
-    private final SyncMetrics metrics;
+    private final Processor afterEachTry;
 
-    public VirtuousCallRoute(ApiAccessGate gate, RateGovernor governor, VirtuousClient client, VirtuousCall call, SyncMetrics metrics) {
+    /** {@code afterEachTry}: sees every try, answered or not (the metrics count them). */
+    public VirtuousCallRoute(ApiAccessGate gate, RateGovernor governor, VirtuousClient client, VirtuousCall call, Processor afterEachTry) {
         this.gate = gate;
         this.governor = governor;
         this.client = client;
         this.call = call;
-        this.metrics = metrics;
+        this.afterEachTry = afterEachTry;
     }
 
     @Override
@@ -46,7 +47,7 @@ public final class VirtuousCallRoute extends BundleRouteBuilder {
                     // the key must not travel on with the exchange (into a stored exchange, a log, an error)
                     .doFinally()
                         .removeHeader("Authorization")
-                        .process(metrics::virtuousCall)
+                        .process(afterEachTry)
                     .end()
                     .process(call::answered)
                 .end()

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.Exchange;
-import org.contactsync.BundleRouteBuilder;
+import org.contactsync.bundle.BundleRouteBuilder;
 import org.contactsync.metrics.SyncMetrics;
 import org.contactsync.poll.PendingQuery;
 import org.contactsync.poll.QueryScan;

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.contactsync.deadletter.DeadLetter;
+import org.contactsync.ledger.DeadLetter;
 import org.contactsync.ledger.LedgerEntry;
 import org.contactsync.ledger.SyncState;
 import org.contactsync.sandbox.PutSemantics;

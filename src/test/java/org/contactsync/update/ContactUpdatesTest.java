@@ -1,6 +1,7 @@
 package org.contactsync.update;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The update path's logic on its own: what counts as a change, and what applying one leaves alone. */
 class ContactUpdatesTest {
 
-    private final ContactUpdates updates = new ContactUpdates(null, Clock.systemUTC(), "5s");
+    private final ContactUpdates updates = new ContactUpdates(null, Clock.systemUTC(), Duration.ofSeconds(5));
     private final ReferencePair reference = new ReferencePair("PartnerPlatform", "d-1");
 
     @Test

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
-import org.contactsync.deadletter.DeadLetter;
+import org.contactsync.ledger.DeadLetter;
 import org.contactsync.ledger.LedgerEntry;
 import org.contactsync.ledger.SyncState;
 import org.contactsync.sandbox.VirtuousSandbox;

@@ -1,4 +1,4 @@
-package org.contactsync;
+package org.contactsync.bundle;
 
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.RouteDefinition;

@@ -1,12 +1,15 @@
-package org.contactsync;
+package org.contactsync.bundle;
 
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.apache.camel.spi.PropertiesComponent;
-import org.contactsync.poll.PendingPolicy;
 
 /**
  * Every {@code sync.*} and {@code virtuous.*} setting the bundle reads, with its production default, read through the
@@ -16,8 +19,10 @@ import org.contactsync.poll.PendingPolicy;
  */
 public final class Settings {
 
+    private static final Pattern SHORT = Pattern.compile("(?:(\\d+)d)?(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
+
     /** The production defaults, one per setting; {@code ""} for a setting that has none (a secret, an optional URL). */
-    static final Map<String, String> DEFAULTS = defaults();
+    public static final Map<String, String> DEFAULTS = defaults();
 
     private final PropertiesComponent properties;
 
@@ -26,7 +31,7 @@ public final class Settings {
     }
 
     /** The settings of this Camel context, its defaults registered as the context's initial properties. */
-    static Settings of(PropertiesComponent properties) {
+    public static Settings of(PropertiesComponent properties) {
         DEFAULTS.forEach(properties::addInitialProperty);
         return new Settings(properties);
     }
@@ -67,9 +72,34 @@ public final class Settings {
         return Boolean.parseBoolean(value);
     }
 
-    /** {@code 6h}, {@code 1d12h}, {@code 90m}, {@code PT6H}. */
+    /**
+     * {@code 6h}, {@code 1d12h}, {@code 90m}, {@code PT6H}: read strictly, so a typo stops the start instead of polling
+     * every donor at once or dead-lettering them all.
+     */
     public Duration duration(String key) {
-        return PendingPolicy.parse(key, text(key));
+        return parseDuration(key, text(key));
+    }
+
+    /** The strict reading of a duration setting; names the setting when the text is not a duration. */
+    public static Duration parseDuration(String setting, String text) {
+        String value = text.strip().toLowerCase(Locale.ROOT);
+        try {
+            if (value.startsWith("p")) {
+                return Duration.parse(value.toUpperCase(Locale.ROOT));
+            }
+            Matcher parts = SHORT.matcher(value);
+            if (!value.isEmpty() && parts.matches()) {
+                return Duration.ofDays(digits(parts.group(1))).plusHours(digits(parts.group(2)))
+                        .plusMinutes(digits(parts.group(3))).plusSeconds(digits(parts.group(4)));
+            }
+        } catch (DateTimeParseException e) {
+            // reported below, with the setting's name
+        }
+        throw new IllegalArgumentException(setting + ": '" + text + "' is not a duration such as 6h, 1d12h, 90m or PT6H");
+    }
+
+    private static long digits(String digits) {
+        return digits == null ? 0 : Long.parseLong(digits);
     }
 
     private static String require(String key) {

@@ -1,4 +1,4 @@
-package org.contactsync.deadletter;
+package org.contactsync.ledger;
 
 import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;

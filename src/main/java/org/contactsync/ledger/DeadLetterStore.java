@@ -1,4 +1,4 @@
-package org.contactsync.deadletter;
+package org.contactsync.ledger;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -11,18 +11,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.camel.Exchange;
-import org.contactsync.intake.DonorInput;
-import org.contactsync.intake.ValidatedDonor;
-import org.contactsync.ledger.Admission;
-import org.contactsync.ledger.LedgerEntry;
-import org.contactsync.ledger.ReferencePair;
-import org.contactsync.ledger.SyncDatabase;
-import org.contactsync.ledger.SyncLedger;
-import org.contactsync.virtuous.VirtuousApiException;
-import org.contactsync.virtuous.VirtuousCall;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -52,43 +41,29 @@ public class DeadLetterStore {
     }
 
     /**
-     * Called by the dead-letter route with whatever the failing stage had in hand: a rejected donor as its body, or the
-     * ledger entry in the {@code entry} variable with the exception caught (or, for a deadline, a {@code reason} variable).
+     * A donor rejected at intake, kept exactly as it arrived ({@code rawText}, and its fields as JSON when it could be
+     * read); FAILED in the ledger, in the same transaction, when the ledger knows its reference pair.
      */
-    public void store(Exchange exchange) throws JsonProcessingException {
-        Object body = exchange.getMessage().getBody();
-        if (body instanceof ValidatedDonor rejected) {
-            DonorInput input = rejected.getInput();
-            String donorJson = input.fields() == null ? null : json.writeValueAsString(input.fields());
-            database.transactions().executeWithoutResult(status -> {
-                insert(rejected.getReference(), "intake", rejected.getReason(), null, null, input.rawText(), donorJson, 1);
-                if (rejected.getReference() != null && ledger.entry(rejected.getReference()) != null) {
-                    ledger.markFailed(rejected.getReference(), rejected.getReason());
-                }
-            });
-            LOG.warn("{} rejected at intake ({}): {}", rejected.getReference() == null ? "donor without referenceId" : rejected.getReference(),
-                    input.origin(), rejected.getReason());
-            return;
-        }
-        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        // the Virtuous operation that failed (find-by-reference, transaction-submit, ...), else the route that gave up
-        String stage = failure instanceof VirtuousApiException api ? api.getOperation()
-                : exchange.getProperty(Exchange.FAILURE_ROUTE_ID, exchange.getFromRouteId(), String.class);
-        LedgerEntry entry = exchange.getVariable("entry", LedgerEntry.class);
-        Integer status = failure instanceof VirtuousApiException api ? api.getStatus() : null;
-        String virtuousMessage = failure instanceof VirtuousApiException api ? api.getVirtuousMessage() : null;
-        String reason = failure == null ? exchange.getVariable("reason", "unknown", String.class) : describe(failure);
-        int attempts = 1 + exchange.getVariable(VirtuousCall.REDELIVERIES, 0, Integer.class);
-        String donor = json.writeValueAsString(entry.donor());
-        database.transactions().executeWithoutResult(transaction -> {
-            insert(entry.getReference(), stage, reason, status, virtuousMessage, donor, donor, attempts);
-            ledger.markFailed(entry.getReference(), reason);
+    public void storeRejected(ReferencePair reference, String reason, String rawText, String donorJson) {
+        database.transactions().executeWithoutResult(status -> {
+            insert(reference, "intake", reason, null, null, rawText, donorJson, 1);
+            if (reference != null && ledger.entry(reference) != null) {
+                ledger.markFailed(reference, reason);
+            }
         });
     }
 
-    private static String describe(Throwable failure) {
-        String message = failure.getMessage();
-        return failure instanceof VirtuousApiException ? message : failure.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    /**
+     * A donor the bundle could not sync, as the ledger holds it, with the stage that gave up (a Virtuous operation or a
+     * route), the reason, the HTTP status and Virtuous's message when it answered, and how many tries it got; FAILED in
+     * the ledger in the same transaction.
+     */
+    public void storeFailed(LedgerEntry entry, String stage, String reason, Integer httpStatus, String virtuousMessage, int attempts) {
+        String donor = toJson(entry.donor());
+        database.transactions().executeWithoutResult(transaction -> {
+            insert(entry.getReference(), stage, reason, httpStatus, virtuousMessage, donor, donor, attempts);
+            ledger.markFailed(entry.getReference(), reason);
+        });
     }
 
     /** Stores the letter; an older open letter of the same donor is superseded by it, so a donor has one open letter at most. */
@@ -131,28 +106,20 @@ public class DeadLetterStore {
                 row.getString("outcome_reason"), id == null ? List.of() : ledger.history(new ReferencePair(source, id)));
     }
 
-    /**
-     * The donor to send back through intake: the corrected donor when the operator sends one, else the donor as stored.
-     * Either way under the letter's original reference pair, so a replay can never become a second Contact.
-     */
-    public DonorInput replayInput(long letterId, String correctedDonor) throws JsonProcessingException {
-        Row letter = openRow(letterId);
-        String donorJson = correctedDonor == null || correctedDonor.isBlank() ? letter.donorJson() : correctedDonor;
-        if (donorJson == null) {
-            throw new IllegalArgumentException("dead letter " + letterId + " holds no readable donor (" + letter.reason()
-                    + "); send the corrected donor as the request body");
+    /** An open letter, for its replay: 404 (NoSuchElementException) unknown, 409 (IllegalStateException) already closed. */
+    public Letter openLetter(long letterId) {
+        List<Map<String, Object>> rows = jdbc().queryForList("SELECT reference_source, reference_id, reason, donor_json, outcome "
+                + "FROM dead_letter WHERE id = ?", letterId);
+        if (rows.isEmpty()) {
+            throw new NoSuchElementException("no dead letter " + letterId);
         }
-        Map<String, Object> donor;
-        try {
-            donor = json.readValue(donorJson, new TypeReference<LinkedHashMap<String, Object>>() { });
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("the corrected donor is not a JSON object: " + e.getOriginalMessage());
+        Map<String, Object> row = rows.get(0);
+        if (row.get("outcome") != null) {
+            throw new IllegalStateException("dead letter " + letterId + " was already " + row.get("outcome"));
         }
-        if (letter.reference() != null) {
-            donor.put("referenceSource", letter.reference().referenceSource());
-            donor.put("referenceId", letter.reference().referenceId());
-        }
-        return DonorInput.parsed(donor, json.writeValueAsString(donor), "replay of dead letter " + letterId);
+        String id = (String) row.get("reference_id");
+        return new Letter(id == null ? null : new ReferencePair((String) row.get("reference_source"), id), (String) row.get("reason"),
+                (String) row.get("donor_json"));
     }
 
     /** Closes a letter whose donor intake accepted again; answers what happened to it. */
@@ -193,7 +160,7 @@ public class DeadLetterStore {
         if (reason == null || reason.isBlank()) {
             throw new IllegalArgumentException("a reason is required to discard a dead letter (?reason=...)");
         }
-        Row letter = openRow(letterId);
+        Letter letter = openLetter(letterId);
         database.transactions().executeWithoutResult(status -> {
             close(letterId, "discarded", reason);
             if (letter.reference() != null) {
@@ -211,21 +178,6 @@ public class DeadLetterStore {
         }
     }
 
-    private Row openRow(long letterId) {
-        List<Map<String, Object>> rows = jdbc().queryForList("SELECT reference_source, reference_id, reason, donor_json, outcome "
-                + "FROM dead_letter WHERE id = ?", letterId);
-        if (rows.isEmpty()) {
-            throw new NoSuchElementException("no dead letter " + letterId);
-        }
-        Map<String, Object> row = rows.get(0);
-        if (row.get("outcome") != null) {
-            throw new IllegalStateException("dead letter " + letterId + " was already " + row.get("outcome"));
-        }
-        String id = (String) row.get("reference_id");
-        return new Row(id == null ? null : new ReferencePair((String) row.get("reference_source"), id), (String) row.get("reason"),
-                (String) row.get("donor_json"));
-    }
-
     private JdbcTemplate jdbc() {
         return database.jdbc();
     }
@@ -234,6 +186,15 @@ public class DeadLetterStore {
         return OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
     }
 
-    private record Row(ReferencePair reference, String reason, String donorJson) {
+    private String toJson(Map<String, Object> donor) {
+        try {
+            return json.writeValueAsString(donor);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("donor cannot be stored as JSON", e);
+        }
+    }
+
+    /** An open letter: the donor's reference pair (null when it had none), why it failed, the donor as JSON (null when unreadable). */
+    public record Letter(ReferencePair reference, String reason, String donorJson) {
     }
 }

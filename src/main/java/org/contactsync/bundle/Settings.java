@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -30,9 +31,18 @@ public final class Settings {
         this.properties = properties;
     }
 
-    /** The settings of this Camel context, its defaults registered as the context's initial properties. */
+    /**
+     * The settings of this Camel context, its defaults registered as the context's initial properties where the host
+     * has not given an initial value of its own.
+     */
     public static Settings of(PropertiesComponent properties) {
-        DEFAULTS.forEach(properties::addInitialProperty);
+        Properties given = properties instanceof org.apache.camel.component.properties.PropertiesComponent camel
+                ? camel.getInitialProperties() : new Properties();
+        DEFAULTS.forEach((key, value) -> {
+            if (!given.containsKey(key)) {
+                properties.addInitialProperty(key, value);
+            }
+        });
         return new Settings(properties);
     }
 

@@ -162,12 +162,12 @@ class ClusterTest {
         }
         Map<String, Long> imported = sandbox.runBatch().stream().collect(Collectors.toMap(BatchResult::referenceId, BatchResult::contactId));
         for (SyncBundle node : List.of(a, b)) {
-            node.context().getRouteController().suspendRoute("webhook-contact-read");
+            node.context().getRouteController().suspendRoute("virtuous-sync-webhook-contact-read");
         }
         all(unreferenced.stream().flatMap(id -> Stream.of(a, b).map(node -> (Callable<Object>) () ->
                 deliver(node, "{\"event\":\"ContactCreate\",\"contact\":{\"id\":" + imported.get(id) + "}}"))).toList());
         for (SyncBundle node : List.of(a, b)) {
-            node.context().getRouteController().resumeRoute("webhook-contact-read");
+            node.context().getRouteController().resumeRoute("virtuous-sync-webhook-contact-read");
         }
         for (String id : unreferenced) {
             assertThat(b.awaitState(SOURCE, id, SyncState.SYNCED).contactId()).isEqualTo(imported.get(id));

@@ -146,7 +146,7 @@ class ErrorPolicyTest {
         assertThat(letter.httpStatus()).isEqualTo(500);
         assertThat(letter.virtuousMessage()).isEqualTo("An error has occurred.");
         assertThat(letter.attempts()).isEqualTo(3);
-        assertThat(letter.stage()).isEqualTo("contact-lookup");
+        assertThat(letter.stage()).isEqualTo("find-by-reference");
     }
 
     @Test

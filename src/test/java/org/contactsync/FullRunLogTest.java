@@ -93,7 +93,7 @@ class FullRunLogTest {
         assertThat(run.waitFor(60, TimeUnit.SECONDS)).as("the run stops on SIGTERM").isTrue();
         String output = Files.readString(log);
 
-        assertThat(output).contains("accepts the API key again", "answered HTTP 503", "-> SYNCED").doesNotContain(API_KEY).doesNotContain(WEBHOOK_SECRET).doesNotContain(STATUS_PASSWORD);
+        assertThat(output).contains("accepts the API key again", "failed (HTTP 503)", "-> SYNCED").doesNotContain(API_KEY).doesNotContain(WEBHOOK_SECRET).doesNotContain(STATUS_PASSWORD);
         Map<String, List<String>> history = history();
         assertThat(history).as("the samples reached the ledger").hasSizeGreaterThanOrEqualTo(5);
         assertThat(loggedChanges(output)).isEqualTo(history);

@@ -88,7 +88,7 @@ class RateBudgetTest {
         sendDonors("held", 20);
         await().atMost(Duration.ofSeconds(20)).until(() -> waiting() == CONSUMERS);
 
-        NotifyBuilder redrives = new NotifyBuilder(bundle.context()).fromRoute("received-redrive").whenCompleted(5).create();
+        NotifyBuilder redrives = new NotifyBuilder(bundle.context()).fromRoute("virtuous-sync-received-redrive").whenCompleted(5).create();
         assertThat(redrives.matches(20, TimeUnit.SECONDS)).isTrue();
 
         assertThat(queuedDonors()).as("each donor not yet taken by a consumer, once").doesNotHaveDuplicates().hasSizeLessThan(20);
@@ -118,7 +118,7 @@ class RateBudgetTest {
 
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.body()).contains("queued");
-        NotifyBuilder reads = new NotifyBuilder(bundle.context()).fromRoute("webhook-contact-read").whenCompleted(3).create();
+        NotifyBuilder reads = new NotifyBuilder(bundle.context()).fromRoute("virtuous-sync-webhook-contact-read").whenCompleted(3).create();
         assertThat(reads.matches(20, TimeUnit.SECONDS)).isTrue();
         assertThat(sandbox.requestCount("GET", "/api/Contact/" + contactId)).as("not read while the budget is held").isZero();
         assertThat(bundle.get("/sync/status").json()).containsEntry("webhookReadsWaiting", 1);

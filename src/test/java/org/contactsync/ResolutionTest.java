@@ -185,10 +185,10 @@ class ResolutionTest {
         sandbox.clearRequests();
 
         // the import's events arrive together, as after a nightly run: the reader finds them all waiting
-        bundle.context().getRouteController().suspendRoute("webhook-contact-read");
+        bundle.context().getRouteController().suspendRoute("virtuous-sync-webhook-contact-read");
         List<BatchResult> batch = sandbox.runBatch();
         assertThat(sandbox.deliveries()).hasSize(12).allSatisfy(delivery -> assertThat(delivery.status()).isEqualTo(200));
-        bundle.context().getRouteController().resumeRoute("webhook-contact-read");
+        bundle.context().getRouteController().resumeRoute("virtuous-sync-webhook-contact-read");
 
         for (BatchResult imported : batch) {
             assertThat(bundle.awaitState(SOURCE, imported.referenceId(), SyncState.SYNCED).contactId()).isEqualTo(imported.contactId());

@@ -45,13 +45,21 @@ public final class IntakeRoutes extends BundleRouteBuilder {
                     exchange.getMessage().setBody(validated);
                 });
 
-        step("record", "Records the valid donor in the ledger (the admission variable); a newer delivery closes its open dead letters")
+        step("record", "Records the valid donor in the ledger: the admission variable")
                 .process(exchange -> {
                     ValidatedDonor validated = exchange.getVariable(IntakeReceipt.VALIDATED, ValidatedDonor.class);
                     Admission admission = admissions.receive(validated.getReference(), validated.getDonor());
                     exchange.setVariable(IntakeReceipt.ADMISSION, admission);
                     exchange.getMessage().setBody(validated.getReference());
-                    deadLetters.supersede(validated.getReference(), admission, exchange.getVariable("origin", String.class));
+                });
+
+        step("supersede-dead-letters", "The platform sent the recorded donor again: its open dead letters are closed as superseded")
+                .process(exchange -> {
+                    Admission admission = exchange.getVariable(IntakeReceipt.ADMISSION, Admission.class);
+                    if (admission != null) {
+                        deadLetters.supersede(exchange.getVariable(IntakeReceipt.VALIDATED, ValidatedDonor.class).getReference(), admission,
+                                exchange.getVariable("origin", String.class));
+                    }
                 });
 
         step("intake-answer", "POST /donors's answer: 202 with the accepted reference pairs, 400 when none was accepted, every reject's reasons")

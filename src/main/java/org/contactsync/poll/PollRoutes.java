@@ -11,6 +11,7 @@ import org.contactsync.ledger.LedgerEntry;
 import org.contactsync.ledger.SyncLedger;
 import org.contactsync.metrics.SyncMetrics;
 import org.contactsync.resolution.ResolutionJoin;
+import org.contactsync.virtuous.VirtuousCall;
 import org.contactsync.virtuous.VirtuousCallRoute;
 import org.contactsync.virtuous.VirtuousClient;
 import org.contactsync.virtuous.VirtuousRequests;
@@ -65,6 +66,8 @@ public final class PollRoutes extends BundleRouteBuilder {
 
         step("run-query", "POST /api/Contact/Query/FullContact for the scan in the scan variable, page by page while that costs less than GETs; each donor a page names is confirmed")
                 .setVariable(VirtuousCallRoute.LANE, constant("poll"))
+                // a page that fails is not asked again: the GETs by reference cost no more than the retry would
+                .setVariable(VirtuousCall.NO_RETRIES, constant(true))
                 .doTry()
                     .loopDoWhile(exchange -> scan(exchange).hasNextPage())
                         .process(exchange -> exchange.setVariable(VirtuousClient.REQUEST,
@@ -80,6 +83,7 @@ public final class PollRoutes extends BundleRouteBuilder {
                 .doCatch(Exception.class)
                     .process(exchange -> query.failed(scan(exchange), exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class).getMessage()))
                 .end()
+                .removeVariable(VirtuousCall.NO_RETRIES)
                 .process(this::reportScan);
 
         step("get-by-reference", "GET /api/Contact/{referenceSource}/{referenceId} for the PENDING donor in the entry variable: its Contact in the contact variable, null for 404")

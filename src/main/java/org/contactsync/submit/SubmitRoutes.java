@@ -54,11 +54,8 @@ public final class SubmitRoutes extends BundleRouteBuilder {
                     .process(this::unanswered)
                 .doCatch(CancellationException.class, RequestWithdrawnException.class)
                     .process(exchange -> outcome(exchange, "unsent", List.of()))
-                .doCatch(VirtuousApiException.class)
-                    .onWhen(exchange -> !caught(exchange, VirtuousApiException.class).isRetryable())
-                    .process(this::refused)
                 .doCatch(Exception.class)
-                    .process(exchange -> outcome(exchange, "failed", submissions.marked(request(exchange))))
+                    .process(this::failed)
                 .end();
     }
 
@@ -70,8 +67,12 @@ public final class SubmitRoutes extends BundleRouteBuilder {
         outcome(exchange, "unanswered", List.of());
     }
 
-    private void refused(Exchange exchange) {
-        VirtuousApiException refusal = caught(exchange, VirtuousApiException.class);
+    /** Virtuous refused the chunk as a whole (a 4xx: it took none of it), or the chunk's tries ran out. */
+    private void failed(Exchange exchange) {
+        if (!(caught(exchange, Exception.class) instanceof VirtuousApiException refusal) || refusal.isRetryable()) {
+            outcome(exchange, "failed", submissions.marked(request(exchange)));
+            return;
+        }
         List<LedgerEntry> alone = submissions.refused(request(exchange), refusal.getMessage());
         LOG.warn("bulk load {}: Virtuous refused a chunk of {} ({}); each is sent alone", exchange.getVariable("chunk", BulkChunk.class).loadId(),
                 alone.size(), refusal.getMessage());

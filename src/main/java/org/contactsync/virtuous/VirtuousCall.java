@@ -28,6 +28,8 @@ public class VirtuousCall implements OnCamelContextStopping {
 
     /** How many tries of the current call failed and were retried; what a dead letter reports. */
     public static final String REDELIVERIES = "redeliveries";
+    /** Set true by a caller that has a cheaper way on than a retry (the poll's Query falls back to GETs). */
+    public static final String NO_RETRIES = "virtuousCallNoRetries";
     private static final String DONE = "virtuousCallDone";
     private static final Logger LOG = LoggerFactory.getLogger("contact-sync.virtuous");
 
@@ -98,7 +100,7 @@ public class VirtuousCall implements OnCamelContextStopping {
     /** Retries after the backoff when tries are left, answering whether it does. */
     private boolean retried(Exchange exchange, String what) throws InterruptedException {
         int redeliveries = exchange.getVariable(REDELIVERIES, 0, Integer.class);
-        if (redeliveries >= maxRetries) {
+        if (redeliveries >= maxRetries || exchange.getVariable(NO_RETRIES, false, Boolean.class)) {
             return false;
         }
         long delay = Math.min(maxDelayMillis, initialDelayMillis << Math.min(redeliveries, 20));

@@ -11,7 +11,7 @@ class StatusAccessTest {
 
     @Test
     void withAPasswordOnlyTheRightPairIsLetIn() {
-        StatusAccess access = new StatusAccess("operator", "s3cret", true);
+        StatusAccess access = new StatusAccess("operator", "s3cret", false);
 
         assertThat(access.refuses(RIGHT)).isFalse();
         assertThat(access.refuses("basic " + RIGHT.substring(6))).as("the scheme is case-insensitive").isFalse();
@@ -24,7 +24,7 @@ class StatusAccessTest {
     }
 
     @Test
-    void withoutAPasswordItIsOpenOnlyWhileTheEmbeddedSandboxRuns() {
+    void withoutAPasswordItIsOpenOnlyWhenSetOpen() {
         StatusAccess demo = new StatusAccess("operator", "", true);
         StatusAccess production = new StatusAccess("operator", "", false);
 

@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The README's Camel JBang command, run by this repository's launcher (jbang/camel) in its own JVM: the CLI runs
+ * The Camel JBang command of docs/embedding.md, run by this repository's launcher (jbang/camel) in its own JVM: the CLI runs
  * Camel 4.17.0 from camel-jbang-core, which cannot share this JVM's 4.18 classpath. The routes/ files,
  * application.properties and the bundle's jar are what an engineer passes; the sandbox runs here, and everything is
  * checked over HTTP, as a user would.
@@ -79,7 +79,7 @@ class CamelCliTest {
             routeFiles = files.filter(file -> file.toString().endsWith(".camel.yaml")).sorted().toList();
         }
 
-        // the command as the README gives it, in a directory of the test's own: the CLI keeps its state in
+        // the command as docs/embedding.md gives it, in a directory of the test's own: the CLI keeps its state in
         // .camel-jbang/ of the working directory, and reads its camel.jbang.* settings only from a relative
         // application.properties
         Files.createDirectories(directory.resolve("routes"));
@@ -95,7 +95,7 @@ class CamelCliTest {
                 "--port=" + port,
                 "--prop=camel.server.port=" + port,
                 // the 4.17 CLI with the management server on looks for its HTTP engine on 8080 whatever the port
-                // ("No PlatformHttpEngine ... platform-http-router-8080"); on the default ports it serves both (README)
+                // ("No PlatformHttpEngine ... platform-http-router-8080"); on the default ports it serves both (docs/embedding.md)
                 "--prop=camel.management.enabled=false",
                 "--prop=virtuous.api.base-url=" + sandbox.getBaseUrl(),
                 "--prop=sync.webhook.public-url=http://localhost:" + port,
@@ -106,7 +106,7 @@ class CamelCliTest {
         log = directory.resolve("camel-run.log");
         ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
-        // from the environment, as the README says, so the key is on no command line
+        // from the environment, as docs/embedding.md says, so the key is on no command line
         builder.environment().put("VIRTUOUS_API_KEY", sandbox.getApiKey());
         builder.environment().put("SYNC_STATUS_PASSWORD", OPERATOR_PASSWORD);
         camel = builder.start();

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The bundle in a Camel runtime it does not own: a plain context (no Camel Main, no application.properties) loads
- * classpath:routes/*.camel.yaml and is given only the host's virtuous.* and sync.* settings; everything else is the
+ * VirtuousSync and its route files (VirtuousSync.ROUTES) and is given only the host's virtuous.* and sync.* settings; everything else is the
  * routes' own production defaults. platform-http needs an HTTP engine, which camel-main would provide: here the host
  * runs camel-platform-http-vertx's server itself, as a Camel runtime without camel-main does.
  */

@@ -50,7 +50,7 @@ public final class DeadLetterRoutes extends BundleRouteBuilder {
                 .process(exchange -> exchange.getMessage().setBody(store.open(exchange.getMessage().getHeader("limit", Integer.class))))
                 .to(direct("json-answer"));
 
-        step("replay-input", "The letter's donor (the id variable), or the operator's correction in the body, under its original reference pair; 400 when it would be refused again")
+        step("replay-input", "The letter's donor (the letterId variable), or the operator's correction in the body, under its original reference pair; 400 when it would be refused again")
                 .process(exchange -> {
                     DonorInput input = replayInput(exchange.getVariable("letterId", Long.class), exchange.getMessage().getBody(String.class));
                     validator.requireValid(input);

@@ -6,7 +6,7 @@ import org.contactsync.health.SyncHealth;
 import org.contactsync.ledger.LedgerViews;
 
 /**
- * The machinery of {@code routes/sync-status.camel.yaml} and {@code routes/status-page.camel.yaml}: the operator's
+ * The machinery of {@code routes/sync-status.camel.yaml}: the operator's
  * credentials, the views of the ledger, readiness, the page, and the budget's samples for its chart.
  */
 public final class StatusRoutes extends BundleRouteBuilder {

@@ -24,7 +24,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * A local emulator of the Virtuous CRM+ REST API as shared/reference/virtuous-api.md describes it, for the bundle's tests
+ * A local emulator of the Virtuous CRM+ REST API as docs/virtuous.md describes it, for the bundle's tests
  * and its local run. Contact Transactions are held until {@link #runBatch()} (the "nightly batch") matches or creates
  * their Contacts and sends the contactCreate/contactUpdate webhooks.
  *

@@ -1,6 +1,7 @@
 package org.contactsync;
 
 import java.io.IOException;
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,12 +10,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.contactsync.bundle.Settings;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -109,6 +112,55 @@ class DocsTest {
                 .filter(name -> !Pattern.compile("virtuous-sync-" + Pattern.quote(name) + "(?![\\w-])").matcher(routesPage).find())
                 .toList();
         assertThat(missing).as("direct: names missing from docs/routes.md").isEmpty();
+    }
+
+    /** Every setting a page names in code is one of the bundle's settings (a name ending in . or .* one's prefix). */
+    @Test
+    void everySettingAPageNamesIsASettingOfTheBundle() throws IOException {
+        Pattern named = Pattern.compile("`((?:sync|virtuous)\\.[a-z0-9.-]*[a-z0-9.*])`");
+        for (Path page : pages()) {
+            Matcher setting = named.matcher(Files.readString(page));
+            while (setting.find()) {
+                String name = setting.group(1);
+                String prefix = name.replaceAll("\\.\\*?$", ".");
+                assertThat(prefix.endsWith(".") ? Settings.DEFAULTS.keySet().stream().anyMatch(key -> key.startsWith(prefix))
+                        : Settings.DEFAULTS.containsKey(name)).as("%s in %s", name, ROOT.relativize(page)).isTrue();
+            }
+        }
+    }
+
+    /**
+     * Each default docs/settings.md gives in its tables (`key` | `default`, or `a` / `.b` | `1` / `2`) is the bundle's:
+     * Settings' for its own keys, application.properties' for Camel's.
+     */
+    @Test
+    void theSettingsPageGivesEachDefaultAsTheBundleHasIt() throws IOException {
+        Pattern row = Pattern.compile("(?m)^\\| ((?:`[a-z0-9.-]+`(?: / )?)+) \\| (empty|(?:`[^`|]*`(?: / )?)+) \\|");
+        Pattern code = Pattern.compile("`([^`]*)`");
+        Properties shipped = new Properties();
+        try (Reader reader = Files.newBufferedReader(ROOT.resolve("application.properties"))) {
+            shipped.load(reader);
+        }
+        Matcher table = row.matcher(Files.readString(ROOT.resolve("docs/settings.md")));
+        int checked = 0;
+        while (table.find()) {
+            List<String> keys = code.matcher(table.group(1)).results().map(match -> match.group(1)).toList();
+            List<String> defaults = table.group(2).equals("empty") ? keys.stream().map(key -> "").toList()
+                    : code.matcher(table.group(2)).results().map(match -> match.group(1)).toList();
+            if (defaults.stream().anyMatch(value -> value.matches("[A-Z_]+"))) {
+                // the secrets' table: the environment variable, not a default
+                continue;
+            }
+            assertThat(defaults).as("defaults of %s", keys).hasSameSizeAs(keys);
+            String parent = keys.get(0).substring(0, keys.get(0).lastIndexOf('.'));
+            for (int i = 0; i < keys.size(); i++) {
+                String key = keys.get(i).startsWith(".") ? parent + keys.get(i) : keys.get(i);
+                String actual = Settings.DEFAULTS.containsKey(key) ? Settings.DEFAULTS.get(key) : shipped.getProperty(key);
+                assertThat(actual).as("the default of %s", key).isEqualTo(defaults.get(i));
+                checked++;
+            }
+        }
+        assertThat(checked).as("defaults checked").isGreaterThan(20);
     }
 
     private static List<Path> pages() throws IOException {

@@ -39,6 +39,22 @@ class ArchitectureTest {
         assertThat(uses.getOrDefault("virtuous", Set.of())).isSubsetOf("bundle", "health", "ratelimit");
     }
 
+    /**
+     * The jar is target/classes: it holds no class of the sandbox and no logging configuration (the host's own would
+     * lose to it), and no product source imports the sandbox.
+     */
+    @Test
+    void theProductCarriesNoSandboxAndNoLoggingConfiguration() throws IOException {
+        List<String> packed;
+        try (Stream<Path> files = Files.walk(Path.of("target/classes"))) {
+            packed = files.filter(Files::isRegularFile).map(file -> Path.of("target/classes").relativize(file).toString()).toList();
+        }
+        assertThat(packed).contains("org/contactsync/VirtuousSync.class", "virtuous-sync/contact-sync.camel.yaml")
+                .noneMatch(file -> file.startsWith("org/contactsync/sandbox/"))
+                .noneMatch(file -> file.matches("(simplelogger\\.properties|logback(-test)?\\.xml|log4j2?(-test)?\\.(xml|properties|json|yaml))"));
+        assertThat(uses().values().stream().flatMap(Set::stream)).doesNotContain("sandbox");
+    }
+
     private static Map<String, Set<String>> uses() throws IOException {
         Map<String, Set<String>> uses = new HashMap<>();
         List<Path> sources;

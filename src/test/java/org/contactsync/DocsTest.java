@@ -80,7 +80,7 @@ class DocsTest {
                 block.group(2).lines().map(String::strip).forEach(bashLines::add);
             }
         }
-        assertThat(bashLines).contains("mvn -B test-compile camel:run", "mvn -B test");
+        assertThat(bashLines).contains("mvn -B test-compile exec:java", "mvn -B test");
     }
 
     /** CI runs exactly the README's test command: .ci/run's last non-blank line is mvn -B test. */

@@ -12,7 +12,7 @@ import org.apache.camel.main.MainListenerSupport;
 import org.contactsync.ContactSyncApplication;
 
 /**
- * The README's run command ({@code mvn -B test-compile camel:run}): the local Virtuous sandbox on port 8089 with two
+ * The README's run command ({@code mvn -B test-compile exec:java}): the local Virtuous sandbox on port 8089 with two
  * Contacts the sample donors meet, and the bundle (application.properties, an H2 file database under {@code data/})
  * pointed at it, subscribed to its webhooks, with the status page open, and the sample donor files dropped into the inbox
  * once it has started. No credentials, no network. The sandbox's "nightly" import runs every 30 s.

@@ -40,8 +40,8 @@ import org.contactsync.resolution.ResolutionJoin;
 import org.contactsync.resolution.ResolutionRepository;
 import org.contactsync.resolution.ResolutionRoutes;
 import org.contactsync.status.BudgetHistory;
+import org.contactsync.status.BundledFile;
 import org.contactsync.status.StatusAccess;
-import org.contactsync.status.StatusPage;
 import org.contactsync.status.StatusRoutes;
 import org.contactsync.status.SyncStatus;
 import org.contactsync.submit.SubmitRoutes;
@@ -174,7 +174,8 @@ public class VirtuousSync extends BundleRouteBuilder {
         context.addRoutes(new DeadLetterRoutes(deadLetters, validator, metrics));
         context.addRoutes(new StatusRoutes(new StatusAccess(settings.text("sync.status.username"), settings.text("sync.status.password"),
                 settings.flag("sync.status.open")), new SyncStatus(views, policy, governor, budgetHistory, bulkLoads, inbox), views,
-                new SyncHealth(), new StatusPage(), budgetHistory));
+                new SyncHealth(), new BundledFile("/status/page.html", "text/html; charset=utf-8"),
+                new BundledFile("/virtuous-sync/openapi.yaml", "application/yaml"), budgetHistory));
         context.addRoutes(new ClusterRoutes(heartbeat, members));
         metrics.bind();
     }

@@ -85,6 +85,9 @@ public class DeadLetterStore {
 
     /** The dead letters waiting for an operator (neither replayed nor discarded), newest first, 100 unless told. */
     public List<Map<String, Object>> open(Integer limit) {
+        if (limit != null && limit < 0) {
+            throw new IllegalArgumentException("limit must be 0 or more, was " + limit);
+        }
         return query(" WHERE outcome IS NULL", limit == null ? 100 : limit).stream().map(DeadLetter::toView).toList();
     }
 

@@ -1,13 +1,15 @@
 package org.contactsync.status;
 
 import org.apache.camel.Exchange;
+import org.apache.camel.model.RouteDefinition;
 import org.contactsync.bundle.BundleRouteBuilder;
 import org.contactsync.health.SyncHealth;
 import org.contactsync.ledger.LedgerViews;
 
 /**
  * The machinery of {@code routes/sync-status.camel.yaml}: the operator's
- * credentials, the views of the ledger, readiness, the page, and the budget's samples for its chart.
+ * credentials, the views of the ledger, readiness, the page, the OpenAPI document, and the budget's samples for the
+ * page's chart.
  */
 public final class StatusRoutes extends BundleRouteBuilder {
 
@@ -15,15 +17,18 @@ public final class StatusRoutes extends BundleRouteBuilder {
     private final SyncStatus status;
     private final LedgerViews views;
     private final SyncHealth health;
-    private final StatusPage page;
+    private final BundledFile page;
+    private final BundledFile apiDocument;
     private final BudgetHistory budgetHistory;
 
-    public StatusRoutes(StatusAccess access, SyncStatus status, LedgerViews views, SyncHealth health, StatusPage page, BudgetHistory budgetHistory) {
+    public StatusRoutes(StatusAccess access, SyncStatus status, LedgerViews views, SyncHealth health, BundledFile page,
+            BundledFile apiDocument, BudgetHistory budgetHistory) {
         this.access = access;
         this.status = status;
         this.views = views;
         this.health = health;
         this.page = page;
+        this.apiDocument = apiDocument;
         this.budgetHistory = budgetHistory;
     }
 
@@ -61,14 +66,22 @@ public final class StatusRoutes extends BundleRouteBuilder {
                 })
                 .to(direct("json-answer"));
 
-        step("status-page-html", "The status page's HTML")
-                .removeHeaders("*")
-                .setBody(exchange -> page.html())
-                .setHeader(Exchange.CONTENT_TYPE, constant("text/html; charset=utf-8"))
-                .setHeader("Cache-Control", constant("no-store"));
+        serve(step("status-page-html", "The status page's HTML"), page);
+
+        serve(step("openapi-document", "The OpenAPI document of the bundle's HTTP API, as the jar carries it"), apiDocument);
 
         from("timer:" + PREFIX + "-budget-sample?delay=0&period={{sync.status.budget-sample-period-ms}}").routeId(id("budget-sample"))
                 .description("Samples the rate governor's budget for the status page's chart")
                 .process(exchange -> budgetHistory.sample());
+    }
+
+    /**
+     * Answers the file, with nothing of the request's headers. (No Cache-Control: platform-http's header filter drops it
+     * from every answer; without a Last-Modified or ETag a browser does not cache the page anyway.)
+     */
+    private void serve(RouteDefinition step, BundledFile file) {
+        step.removeHeaders("*")
+                .setBody(exchange -> file.text())
+                .setHeader(Exchange.CONTENT_TYPE, constant(file.contentType()));
     }
 }

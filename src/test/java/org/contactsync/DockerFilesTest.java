@@ -87,6 +87,7 @@ class DockerFilesTest {
         nodes().forEach((name, node) -> {
             Map<String, String> targets = secretTargets(node);
             assertThat(secrets).as("%s's secrets are declared", name).containsKeys(targets.keySet().toArray(String[]::new));
+            // a bare name: compose mounts it as /run/secrets/<name>
             targets.values().forEach(target -> assertThat(Settings.DEFAULTS).as("%s: %s is a setting of the bundle", name, target).containsKey(target));
             settings.addAll(targets.values());
         });

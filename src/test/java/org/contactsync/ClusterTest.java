@@ -40,7 +40,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Two bundle instances sharing one real PostgreSQL (set up as docker/postgres.env says) and one Virtuous sandbox, as
- * two replicas of docker/compose.yaml would: donors and webhooks reach either node or both at once, and both nodes' poll
+ * the two nodes of docker/compose.yaml's cluster profile would: donors and webhooks reach either node or both at once, and both nodes' poll
  * schedules fire. Virtuous must see one Transaction per donor, one poll per schedule and one read per stored webhook event,
  * and each donor ends SYNCED once.
  */

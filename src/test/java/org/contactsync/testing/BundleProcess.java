@@ -56,6 +56,12 @@ public final class BundleProcess implements AutoCloseable {
         return this;
     }
 
+    /** Leaves a variable out of the next start's environment (a secret given as a file instead). */
+    public BundleProcess withoutEnvironment(String name) {
+        environment.remove(name);
+        return this;
+    }
+
     /** Starts the JVM and waits until it answers HTTP; each start logs to a file of its own. */
     public BundleProcess start() throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",

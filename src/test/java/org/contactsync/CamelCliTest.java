@@ -1,7 +1,6 @@
 package org.contactsync;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.Reader;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -14,14 +13,13 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.contactsync.sandbox.VirtuousSandbox;
 import org.contactsync.testing.BundleHttp;
+import org.contactsync.testing.BundleJar;
 import org.contactsync.testing.SyncBundle;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -90,7 +88,7 @@ class CamelCliTest {
         }
         Files.copy(PROJECT.resolve("application.properties"), directory.resolve("application.properties"));
         command.add("application.properties");
-        command.add(bundleJar().toString());
+        command.add(BundleJar.write(directory.resolve("virtuous-contact-sync.jar")).toString());
         command.addAll(List.of(
                 "--port=" + port,
                 "--prop=camel.server.port=" + port,
@@ -176,23 +174,5 @@ class CamelCliTest {
         } catch (IOException e) {
             return "no CLI log: " + e;
         }
-    }
-
-    /** The bundle's jar as `mvn package` makes it (the test phase runs before package): target/classes without application.properties. */
-    private Path bundleJar() throws IOException {
-        Path classes = PROJECT.resolve("target/classes");
-        Path jar = directory.resolve("virtuous-contact-sync.jar");
-        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream entries = new JarOutputStream(out);
-                Stream<Path> files = Files.walk(classes)) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                String name = classes.relativize(file).toString().replace('\\', '/');
-                if (!name.equals("application.properties")) {
-                    entries.putNextEntry(new JarEntry(name));
-                    Files.copy(file, entries);
-                    entries.closeEntry();
-                }
-            }
-        }
-        return jar;
     }
 }

@@ -10,6 +10,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.apache.camel.component.properties.DefaultPropertiesParser;
+import org.apache.camel.component.properties.PropertiesComponent;
+import org.apache.camel.impl.DefaultCamelContext;
 import org.contactsync.bundle.Settings;
 import org.junit.jupiter.api.Test;
 
@@ -51,5 +54,23 @@ class SettingsTest {
         });
         documented.stringPropertyNames().stream().filter(key -> key.startsWith("sync.") || key.startsWith("virtuous."))
                 .forEach(key -> assertThat(Settings.DEFAULTS).as("%s in application.properties is a setting of the bundle", key).containsKey(key));
+    }
+
+    /**
+     * A runtime's own lookup, as camel-spring-boot gives Camel Spring's environment: Camel consults it after the initial
+     * properties the defaults are, so a default registered for a key the runtime sets would hide the host's value.
+     */
+    @Test
+    void aValueFromTheRuntimesOwnLookupWinsOverTheDefault() {
+        PropertiesComponent properties = (PropertiesComponent) new DefaultCamelContext().getPropertiesComponent();
+        properties.setPropertiesParser(new DefaultPropertiesParser() {
+            @Override
+            public String customLookup(String key) {
+                return key.equals("virtuous.api.base-url") ? "http://virtuous.host.example" : null;
+            }
+        });
+        Settings settings = Settings.of(properties);
+        assertThat(settings.text("virtuous.api.base-url")).isEqualTo("http://virtuous.host.example");
+        assertThat(settings.text("sync.prefix")).isEqualTo("virtuous-sync");
     }
 }

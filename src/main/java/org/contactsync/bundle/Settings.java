@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -14,9 +13,9 @@ import org.apache.camel.spi.PropertiesComponent;
 
 /**
  * Every {@code sync.*} and {@code virtuous.*} setting the bundle reads, with its production default, read through the
- * host's Camel properties (application.properties, the environment, -D, a vault). The defaults are given to Camel as
- * initial properties, the lowest precedence there is, so the route files name each setting without a default of their
- * own and whatever the host sets wins. application.properties documents each one.
+ * host's Camel properties (application.properties, the environment, -D, a vault, Spring Boot's environment). The
+ * defaults are given to Camel as initial properties for the keys the host sets nowhere, so the route files name each
+ * setting without a default of their own and whatever the host sets wins. application.properties documents each one.
  */
 public final class Settings {
 
@@ -33,13 +32,12 @@ public final class Settings {
 
     /**
      * The settings of this Camel context, its defaults registered as the context's initial properties where the host
-     * has not given an initial value of its own.
+     * gives no value at all. Only there: Camel consults its initial properties before a runtime's own lookup (Spring
+     * Boot's environment), so a default registered for a key the host sets in Boot's application.properties would win.
      */
     public static Settings of(PropertiesComponent properties) {
-        Properties given = properties instanceof org.apache.camel.component.properties.PropertiesComponent camel
-                ? camel.getInitialProperties() : new Properties();
         DEFAULTS.forEach((key, value) -> {
-            if (!given.containsKey(key)) {
+            if (properties.resolveProperty(key).isEmpty()) {
                 properties.addInitialProperty(key, value);
             }
         });

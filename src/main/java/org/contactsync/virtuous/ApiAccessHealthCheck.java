@@ -6,9 +6,10 @@ import org.apache.camel.health.HealthCheckResultBuilder;
 import org.contactsync.health.ReadinessCheck;
 
 /**
- * Readiness of the bundle's access to Virtuous: DOWN, with the reason, while Virtuous refuses the API key, since only
- * a person can fix that. An open circuit breaker stays UP with its details: the outage is Virtuous's, it heals on its
- * own, and intake keeps recording donors meanwhile. Never a liveness check: restarting the bundle fixes neither.
+ * Readiness of the bundle's access to Virtuous: DOWN, with the reason, while there is no API key, Virtuous refuses it
+ * (401, 403), or the circuit breaker is open because Virtuous cannot be reached or keeps failing: in each, no donor
+ * reaches Virtuous, and an orchestrator or an operator should see it. Donors sent meanwhile are still recorded and
+ * wait. Never a liveness check: restarting the bundle fixes none of these.
  */
 public class ApiAccessHealthCheck extends ReadinessCheck {
 
@@ -23,10 +24,10 @@ public class ApiAccessHealthCheck extends ReadinessCheck {
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         Map<String, Object> status = gate.status();
         builder.details(status);
-        if (ApiAccessGate.State.KEY_REFUSED.name().equals(status.get("state"))) {
-            builder.message((String) status.get("reason")).down();
-        } else {
+        if (ApiAccessGate.State.USABLE.name().equals(status.get("state"))) {
             builder.up();
+        } else {
+            builder.message((String) status.get("reason")).down();
         }
     }
 }

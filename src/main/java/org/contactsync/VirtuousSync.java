@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.List;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.ExtendedCamelContext;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
 import org.contactsync.bundle.BundleRouteBuilder;
@@ -80,6 +81,11 @@ public class VirtuousSync extends BundleRouteBuilder {
     @Override
     public void configure() throws Exception {
         CamelContext context = getCamelContext();
+        // Camel Main logs every property resolved at start with its value, masking the names it knows as secrets;
+        // the API key's last part ("key") is not among them, and the checks below resolve it
+        ExtendedCamelContext extension = context.getCamelContextExtension();
+        String sensitive = extension.getAdditionalSensitiveKeywords();
+        extension.setAdditionalSensitiveKeywords(sensitive == null || sensitive.isBlank() ? "key" : sensitive + ",key");
         Settings settings = Settings.of(context.getPropertiesComponent());
         SettingRules.check(settings);
         String prefix = settings.text("sync.prefix");

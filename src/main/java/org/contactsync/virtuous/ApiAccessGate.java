@@ -1,17 +1,22 @@
 package org.contactsync.virtuous;
 
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.OnCamelContextStopping;
+import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +58,9 @@ public class ApiAccessGate implements OnCamelContextStopping {
     private Instant nextProbeAt = Instant.MIN;
     private String probeHolder;
     private int consecutiveFailures;
+    /** Of those, the latest in a row that made no connection at all, and the last one's exception. */
+    private int unconnected;
+    private String lastUnconnected;
     private boolean stopping;
 
     /** {@code keySet}: whether there is an API key to send now (it is read again on every request). */
@@ -107,7 +115,7 @@ public class ApiAccessGate implements OnCamelContextStopping {
         if (status == 401 || status == 403) {
             keyRefused(status, probe);
         } else if (VirtuousApiException.isServerTrouble(status)) {
-            failed("HTTP " + status, probe);
+            failed("HTTP " + status, probe, true);
         } else if (status != 429) {
             // any other answer, a 4xx about the request included, means Virtuous is up and took the key
             answered(probe);
@@ -123,7 +131,7 @@ public class ApiAccessGate implements OnCamelContextStopping {
             probeHolder = null;
         }
         if (failure instanceof IOException) {
-            failed(failure.getClass().getSimpleName(), probe);
+            failed(failure.getClass().getSimpleName(), probe, !neverConnected(failure));
         }
         notifyAll();
     }
@@ -137,6 +145,28 @@ public class ApiAccessGate implements OnCamelContextStopping {
     /** False while there is no key, Virtuous refuses it or the circuit is open: work queued now would only wait. */
     public synchronized boolean isUsable() {
         return state == State.USABLE;
+    }
+
+    /**
+     * Why no donor reaches Virtuous now, when a person should know: no key, a refused key, or Virtuous unreachable
+     * ({@code failureThreshold} calls in a row made no connection: a wrong base URL, DNS, a firewall). A circuit opened
+     * by answers that were errors is Virtuous's own outage, healing by itself: no reason here.
+     */
+    public synchronized Optional<String> readinessProblem() {
+        lookForKey();
+        return switch (state) {
+            case KEY_MISSING, KEY_REFUSED -> Optional.of(reason);
+            case CIRCUIT_OPEN -> unconnected >= failureThreshold
+                    ? Optional.of("Virtuous cannot be reached: the last " + unconnected + " calls made no connection (last: " + lastUnconnected + ")")
+                    : Optional.empty();
+            case USABLE -> Optional.empty();
+        };
+    }
+
+    /** A failure before any connection was made: nothing reached Virtuous, whatever the request. */
+    static boolean neverConnected(Exception failure) {
+        return failure instanceof ConnectException || failure instanceof UnknownHostException
+                || failure instanceof NoRouteToHostException || failure instanceof ConnectTimeoutException;
     }
 
     /** For the health check and {@code GET /sync/health}; never holds the key. */
@@ -166,6 +196,7 @@ public class ApiAccessGate implements OnCamelContextStopping {
     private void keyRefused(int status, boolean probe) {
         Instant now = clock.instant();
         consecutiveFailures = 0;
+        unconnected = 0;
         if (state != State.KEY_REFUSED || refusedStatus != status) {
             refusedStatus = status;
             reason = status == 401
@@ -179,9 +210,11 @@ public class ApiAccessGate implements OnCamelContextStopping {
         }
     }
 
-    private void failed(String what, boolean probe) {
+    private void failed(String what, boolean probe, boolean connected) {
         Instant now = clock.instant();
         consecutiveFailures++;
+        unconnected = connected ? 0 : unconnected + 1;
+        lastUnconnected = connected ? null : what;
         if (state == State.USABLE && consecutiveFailures >= failureThreshold) {
             reason = "Virtuous failed " + consecutiveFailures + " times in a row (last: " + what + ")";
             LOG.warn("{}: calls stop for {} s, then one probes it", reason, openFor.toSeconds());
@@ -193,6 +226,7 @@ public class ApiAccessGate implements OnCamelContextStopping {
 
     private void answered(boolean probe) {
         consecutiveFailures = 0;
+        unconnected = 0;
         if (state != State.USABLE && probe) {
             LOG.info("Virtuous answers {}: calls resume", switch (state) {
                 case KEY_MISSING -> "and accepts the API key now set";

@@ -7,9 +7,10 @@ import org.contactsync.health.ReadinessCheck;
 
 /**
  * Readiness of the bundle's access to Virtuous: DOWN, with the reason, while there is no API key, Virtuous refuses it
- * (401, 403), or the circuit breaker is open because Virtuous cannot be reached or keeps failing: in each, no donor
- * reaches Virtuous, and an orchestrator or an operator should see it. Donors sent meanwhile are still recorded and
- * wait. Never a liveness check: restarting the bundle fixes none of these.
+ * (401, 403), or no connection to it can be made: each needs a person (a key, a permission, the base URL or the
+ * network), and donors sent meanwhile are recorded and wait. A circuit breaker opened by Virtuous's own errors (5xx)
+ * stays UP with its details: that outage heals on its own, and intake goes on. Never a liveness check: restarting the
+ * bundle fixes none of these.
  */
 public class ApiAccessHealthCheck extends ReadinessCheck {
 
@@ -22,12 +23,7 @@ public class ApiAccessHealthCheck extends ReadinessCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        Map<String, Object> status = gate.status();
-        builder.details(status);
-        if (ApiAccessGate.State.USABLE.name().equals(status.get("state"))) {
-            builder.up();
-        } else {
-            builder.message((String) status.get("reason")).down();
-        }
+        builder.details(gate.status());
+        gate.readinessProblem().ifPresentOrElse(problem -> builder.message(problem).down(), builder::up);
     }
 }

@@ -81,11 +81,12 @@ public class VirtuousSync extends BundleRouteBuilder {
     @Override
     public void configure() throws Exception {
         CamelContext context = getCamelContext();
-        // Camel Main logs every property resolved at start with its value, masking the names it knows as secrets;
-        // the API key's last part ("key") is not among them, and the checks below resolve it
+        // Camel Main logs every property resolved at start with its value, masking the names it knows as secrets by
+        // their last part: neither virtuous.api.key (the checks below resolve it) nor sync.datasource.url (a PostgreSQL
+        // URL may carry a password) is among them
         ExtendedCamelContext extension = context.getCamelContextExtension();
         String sensitive = extension.getAdditionalSensitiveKeywords();
-        extension.setAdditionalSensitiveKeywords(sensitive == null || sensitive.isBlank() ? "key" : sensitive + ",key");
+        extension.setAdditionalSensitiveKeywords(sensitive == null || sensitive.isBlank() ? "key,url" : sensitive + ",key,url");
         Settings settings = Settings.of(context.getPropertiesComponent());
         SettingRules.check(settings);
         String prefix = settings.text("sync.prefix");

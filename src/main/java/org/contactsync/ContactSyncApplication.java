@@ -1,6 +1,7 @@
 package org.contactsync;
 
 import org.apache.camel.main.Main;
+import org.contactsync.bundle.SettingException;
 
 /**
  * The bundle on its own, as the Docker image and an operator run it: Camel Main with the bundle's routes and its
@@ -12,10 +13,33 @@ public final class ContactSyncApplication {
     private ContactSyncApplication() {
     }
 
+    /**
+     * Runs the bundle until it is stopped. A setting it cannot start with ends the JVM with status 2 and that setting's
+     * one line on the console, not a stack trace burying it.
+     */
     public static void main(String... args) throws Exception {
         Main main = new Main();
         configure(main);
-        main.run(args);
+        try {
+            main.run(args);
+        } catch (Exception e) {
+            SettingException setting = settingIn(e);
+            if (setting == null) {
+                throw e;
+            }
+            System.err.println(setting.getMessage());
+            System.exit(2);
+        }
+    }
+
+    /** The refused setting behind a failed start, wherever Camel wrapped it. */
+    private static SettingException settingIn(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SettingException setting) {
+                return setting;
+            }
+        }
+        return null;
     }
 
     /**

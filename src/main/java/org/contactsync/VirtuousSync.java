@@ -1,11 +1,15 @@
 package org.contactsync;
 
 import java.time.Clock;
+import java.util.List;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.ExtendedCamelContext;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
 import org.contactsync.bundle.BundleRouteBuilder;
+import org.contactsync.bundle.SettingException;
+import org.contactsync.bundle.SettingRules;
 import org.contactsync.bundle.Settings;
 import org.contactsync.bulk.BulkLoads;
 import org.contactsync.bulk.BulkRoutes;
@@ -77,14 +81,19 @@ public class VirtuousSync extends BundleRouteBuilder {
     @Override
     public void configure() throws Exception {
         CamelContext context = getCamelContext();
+        // Camel Main logs every property resolved at start with its value, masking the names it knows as secrets by
+        // their last part: neither virtuous.api.key (the checks below resolve it) nor sync.datasource.url (a PostgreSQL
+        // URL may carry a password) is among them
+        ExtendedCamelContext extension = context.getCamelContextExtension();
+        String sensitive = extension.getAdditionalSensitiveKeywords();
+        extension.setAdditionalSensitiveKeywords(sensitive == null || sensitive.isBlank() ? "key,url" : sensitive + ",key,url");
         Settings settings = Settings.of(context.getPropertiesComponent());
+        SettingRules.check(settings);
         String prefix = settings.text("sync.prefix");
         Registry registry = context.getRegistry();
         Clock clock = clock(settings, registry);
 
-        SyncDatabase database = new SyncDatabase(settings.text("sync.datasource.url"), settings.text("sync.datasource.username"),
-                settings.text("sync.datasource.password"), settings.integer("sync.datasource.pool-size"),
-                settings.number("sync.datasource.connection-timeout-ms"));
+        SyncDatabase database = database(settings);
         context.addService(new ServiceSupport() {
             @Override
             protected void doStop() {
@@ -107,13 +116,14 @@ public class VirtuousSync extends BundleRouteBuilder {
         ClusterMembers members = new ClusterMembers(database, node, clock, renew);
         DeadLetterStore deadLetters = new DeadLetterStore(database, ledger, clock);
 
+        VirtuousCredentials credentials = new VirtuousCredentials(context);
         ApiAccessGate gate = new ApiAccessGate(clock, settings.number("virtuous.auth.probe-interval-ms"),
-                settings.integer("virtuous.circuit.failure-threshold"), settings.number("virtuous.circuit.open-for-ms"));
+                settings.integer("virtuous.circuit.failure-threshold"), settings.number("virtuous.circuit.open-for-ms"), credentials::isSet);
         RateGovernor governor = new RateGovernor(clock, settings.integer("virtuous.rate.limit-per-hour"), settings.decimal("virtuous.rate.max-share"),
                 settings.integer("virtuous.rate.floor"), members);
         VirtuousCall call = new VirtuousCall(gate, governor, settings.integer("sync.retry.max-redeliveries"),
                 settings.number("sync.retry.initial-delay-ms"), settings.number("sync.retry.max-delay-ms"));
-        VirtuousClient client = new VirtuousClient(new VirtuousCredentials(context));
+        VirtuousClient client = new VirtuousClient(credentials);
         VirtuousRequests requests = new VirtuousRequests();
         Submissions submissions = new Submissions(database, ledger, requests);
         ContactUpdates updates = new ContactUpdates(ledger, clock, settings.duration("sync.update.recheck-after"));
@@ -131,7 +141,11 @@ public class VirtuousSync extends BundleRouteBuilder {
         bulkLoads.recover();
 
         BudgetHistory budgetHistory = new BudgetHistory(governor, clock, settings.integer("sync.status.budget-samples"));
-        SyncMetrics metrics = new SyncMetrics(prefix, views, deadLetters, governor, inbox::waiting, clock);
+        ApiAccessHealthCheck accessHealth = new ApiAccessHealthCheck(gate);
+        DatabaseHealthCheck databaseHealth = new DatabaseHealthCheck(database);
+        RateBudgetHealthCheck budgetHealth = new RateBudgetHealthCheck(governor, clock, settings.duration("sync.health.budget-wait-max"));
+        SyncMetrics metrics = new SyncMetrics(prefix, views, deadLetters, governor, inbox::waiting, clock,
+                List.of(accessHealth, databaseHealth, budgetHealth));
         metrics.setCamelContext(context);
         DonorValidator validator = new DonorValidator(settings.text("sync.reference-source"), settings.text("sync.default-contact-type"),
                 settings.text("sync.default-email-type"), settings.text("sync.default-phone-type"));
@@ -142,9 +156,9 @@ public class VirtuousSync extends BundleRouteBuilder {
         registry.bind(prefix + "-intake-receipt", receipt);
         registry.bind(prefix + "-resolution-join", join);
         registry.bind(prefix + "-resolution-repository", new ResolutionRepository(database));
-        registry.bind(prefix + "-access-health", new ApiAccessHealthCheck(gate));
-        registry.bind(prefix + "-database-health", new DatabaseHealthCheck(database));
-        registry.bind(prefix + "-rate-budget-health", new RateBudgetHealthCheck(governor, clock, settings.duration("sync.health.budget-wait-max")));
+        registry.bind(prefix + "-access-health", accessHealth);
+        registry.bind(prefix + "-database-health", databaseHealth);
+        registry.bind(prefix + "-rate-budget-health", budgetHealth);
         registry.bind(prefix + "-claim-heartbeat", heartbeat);
         registry.bind(prefix + "-webhook-inbox", inbox);
         registry.bind(prefix + "-rate-governor", governor);
@@ -180,6 +194,17 @@ public class VirtuousSync extends BundleRouteBuilder {
         metrics.bind();
     }
 
+    /** The ledger's database, reached within its timeout; a URL it refuses or cannot reach stops the start in one line. */
+    private static SyncDatabase database(Settings settings) {
+        try {
+            return new SyncDatabase(settings.text("sync.datasource.url"), settings.text("sync.datasource.username"),
+                    settings.text("sync.datasource.password"), settings.integer("sync.datasource.pool-size"),
+                    settings.number("sync.datasource.connection-timeout-ms"));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new SettingException(e.getMessage(), e);
+        }
+    }
+
     /** The clock every time-based decision uses: the bean named by {@code sync.clock} (a test's), else the system's. */
     private static Clock clock(Settings settings, Registry registry) {
         String name = settings.text("sync.clock");
@@ -188,7 +213,7 @@ public class VirtuousSync extends BundleRouteBuilder {
         }
         Clock clock = registry.lookupByNameAndType(name, Clock.class);
         if (clock == null) {
-            throw new IllegalArgumentException("sync.clock: no Clock bean named '" + name + "'");
+            throw new SettingException("sync.clock=" + name + ": must name a java.time.Clock bean, and none is bound under that name");
         }
         return clock;
     }

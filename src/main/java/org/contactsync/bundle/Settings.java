@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -42,6 +44,21 @@ public final class Settings {
             }
         });
         return new Settings(properties);
+    }
+
+    /**
+     * Every {@code sync.*} and {@code virtuous.*} key the host gave: in the Camel properties (its properties files, its
+     * initial and override properties; the bundle's own defaults among them) and among the JVM's system properties,
+     * which Camel reads without listing them.
+     */
+    Set<String> givenKeys() {
+        Set<String> keys = new TreeSet<>(properties.loadProperties(Settings::isBundleKey).stringPropertyNames());
+        System.getProperties().stringPropertyNames().stream().filter(Settings::isBundleKey).forEach(keys::add);
+        return keys;
+    }
+
+    private static boolean isBundleKey(String key) {
+        return key.startsWith("sync.") || key.startsWith("virtuous.");
     }
 
     public String text(String key) {

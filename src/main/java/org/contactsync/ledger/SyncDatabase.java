@@ -36,6 +36,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class SyncDatabase implements DataSource {
 
     private static final Pattern WRITE_DELAY = Pattern.compile(";\\s*WRITE_DELAY\\s*=\\s*([^;]*)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern PASSWORD_IN_URL = Pattern.compile("(password|pwd)=[^&;]*", Pattern.CASE_INSENSITIVE);
+    private static final Pattern USER_INFO = Pattern.compile("(//[^/:@]*):[^/@]*@");
     private static final Pattern DB_CLOSE_ON_EXIT = Pattern.compile(";\\s*DB_CLOSE_ON_EXIT\\s*=", Pattern.CASE_INSENSITIVE);
 
     private final String kind;
@@ -45,7 +47,7 @@ public class SyncDatabase implements DataSource {
     private final TransactionTemplate transactions;
 
     public SyncDatabase(String url, String username, String password, int poolSize, long connectionTimeoutMs) {
-        // the URL is never shown: a PostgreSQL URL may carry a password
+        // the URL is shown only masked: a PostgreSQL URL may carry a password
         if (url.startsWith("jdbc:h2:")) {
             kind = "h2";
         } else if (url.startsWith("jdbc:postgresql:")) {
@@ -63,12 +65,31 @@ public class SyncDatabase implements DataSource {
         config.setPassword(password);
         config.setMaximumPoolSize(poolSize);
         config.setConnectionTimeout(connectionTimeoutMs);
-        // a database that is down at start fails the start, with the driver's reason
-        config.setInitializationFailTimeout(connectionTimeoutMs);
+        // No connection made while the pool is built: HikariCP's own first attempt would wait for the driver's login
+        // timeout and then retry for initializationFailTimeout more, twice connectionTimeout in all, without a word.
+        // The first borrow below waits connectionTimeout at most, whatever the driver does.
+        config.setInitializationFailTimeout(-1);
         pool = new HikariDataSource(config);
+        try (Connection first = pool.getConnection()) {
+            // reached: the start goes on
+        } catch (SQLException e) {
+            // the pool's attempt may still be held in the driver (a host that takes the connection and never answers):
+            // closing waits for it, which the failed start need not
+            Thread closing = new Thread(pool::close, "contact-sync-pool-close");
+            closing.setDaemon(true);
+            closing.start();
+            Throwable reason = e.getCause() == null ? e : e.getCause();
+            throw new IllegalStateException("sync.datasource.url=" + masked(url) + ": cannot connect within " + connectionTimeoutMs
+                    + " ms (sync.datasource.connection-timeout-ms): " + reason.getMessage(), e);
+        }
         transactionManager = new DataSourceTransactionManager(this);
         jdbc = new JdbcTemplate(this);
         transactions = new TransactionTemplate(transactionManager);
+    }
+
+    /** The URL as it may be shown: a password in it (?password=, ;PASSWORD=, user:password@) as ***. */
+    public static String masked(String url) {
+        return PASSWORD_IN_URL.matcher(USER_INFO.matcher(url).replaceAll("$1:***@")).replaceAll("$1=***");
     }
 
     /**

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
@@ -13,6 +14,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
+import org.apache.camel.health.HealthCheck;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.component.micrometer.MicrometerUtils;
 import org.contactsync.ledger.DeadLetterStore;
@@ -31,7 +33,7 @@ import org.springframework.dao.DataAccessException;
  * {@code virtuous_sync_virtuous_requests_total}, {@code virtuous_sync_rate_budget_remaining},
  * {@code virtuous_sync_rate_share_remaining}, {@code virtuous_sync_dead_letters_open}, {@code virtuous_sync_dead_letters_total},
  * {@code virtuous_sync_webhook_deliveries_total}, {@code virtuous_sync_webhook_reads_waiting},
- * {@code virtuous_sync_query_fallbacks_total}. Without a registry nothing is recorded and nothing fails: metrics are the
+ * {@code virtuous_sync_query_fallbacks_total}, {@code virtuous_sync_ready{check}}. Without a registry nothing is recorded and nothing fails: metrics are the
  * host's choice.
  */
 public class SyncMetrics implements CamelContextAware {
@@ -46,18 +48,21 @@ public class SyncMetrics implements CamelContextAware {
     private final RateGovernor governor;
     private final LongSupplier webhookReadsWaiting;
     private final Clock clock;
+    private final List<HealthCheck> readiness;
     private CamelContext camelContext;
     private MeterRegistry registry;
     private Map<SyncState, Long> counts;
     private Instant countedAt = Instant.MIN;
 
-    public SyncMetrics(String prefix, LedgerViews ledger, DeadLetterStore deadLetters, RateGovernor governor, LongSupplier webhookReadsWaiting, Clock clock) {
+    public SyncMetrics(String prefix, LedgerViews ledger, DeadLetterStore deadLetters, RateGovernor governor, LongSupplier webhookReadsWaiting, Clock clock,
+            List<? extends HealthCheck> readiness) {
         this.names = prefix.replace('-', '.') + ".";
         this.ledger = ledger;
         this.deadLetters = deadLetters;
         this.governor = governor;
         this.webhookReadsWaiting = webhookReadsWaiting;
         this.clock = clock;
+        this.readiness = List.copyOf(readiness);
     }
 
     /**
@@ -91,6 +96,11 @@ public class SyncMetrics implements CamelContextAware {
                 .description("Dead letters waiting for an operator").register(meters);
         Gauge.builder(names + "webhook.reads.waiting", this, SyncMetrics::webhookReadsWaiting)
                 .description("Webhook events whose Contact waits to be read from Virtuous").register(meters);
+        for (HealthCheck check : readiness) {
+            // the check itself, at each scrape: what readiness would answer now (its reason is in the health endpoint)
+            Gauge.builder(names + "ready", check, ready -> ready.call().getState() == HealthCheck.State.UP ? 1 : 0)
+                    .description("1 while the bundle's readiness check is UP, 0 while it is DOWN").tag("check", check.getId()).register(meters);
+        }
     }
 
     /** After every request to Virtuous: its operation and how it was answered ("none" for a timeout or reset). */

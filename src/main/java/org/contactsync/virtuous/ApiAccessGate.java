@@ -1,24 +1,33 @@
 package org.contactsync.virtuous;
 
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.OnCamelContextStopping;
+import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether Virtuous may be called at all, in front of the rate governor on every call. Two things close it, and both
+ * Whether Virtuous may be called at all, in front of the rate governor on every call. Three things close it, and all
  * make every caller wait (re-checking at least every second, never dropping work) while one probe at a time finds
  * out whether it may open again:
  * <ul>
+ *   <li>no API key at all ({@code virtuous.api.key} empty): nothing could be sent, so nothing is; every
+ *       {@code probeInterval} the key is looked for again (a vault may supply it later), and once there one request
+ *       tries it;</li>
  *   <li>the API key refused (401) or not permitted (403): retrying cannot help until someone fixes the key, and
  *       dead-lettering every donor in the meantime would bury the backlog, so the refused request is sent again once
  *       a probe, every {@code probeInterval}, is accepted;</li>
@@ -31,7 +40,7 @@ import org.slf4j.LoggerFactory;
  */
 public class ApiAccessGate implements OnCamelContextStopping {
 
-    public enum State { USABLE, KEY_REFUSED, CIRCUIT_OPEN }
+    public enum State { USABLE, KEY_MISSING, KEY_REFUSED, CIRCUIT_OPEN }
 
     private static final Logger LOG = LoggerFactory.getLogger("contact-sync.virtuous");
     private static final long LONGEST_WAIT_MILLIS = 1000;
@@ -40,6 +49,7 @@ public class ApiAccessGate implements OnCamelContextStopping {
     private final Duration probeInterval;
     private final int failureThreshold;
     private final Duration openFor;
+    private final BooleanSupplier keySet;
 
     private State state = State.USABLE;
     private int refusedStatus;
@@ -48,9 +58,13 @@ public class ApiAccessGate implements OnCamelContextStopping {
     private Instant nextProbeAt = Instant.MIN;
     private String probeHolder;
     private int consecutiveFailures;
+    /** Of those, the latest in a row that made no connection at all, and the last one's exception. */
+    private int unconnected;
+    private String lastUnconnected;
     private boolean stopping;
 
-    public ApiAccessGate(Clock clock, long probeIntervalMillis, int failureThreshold, long openForMillis) {
+    /** {@code keySet}: whether there is an API key to send now (it is read again on every request). */
+    public ApiAccessGate(Clock clock, long probeIntervalMillis, int failureThreshold, long openForMillis, BooleanSupplier keySet) {
         if (probeIntervalMillis <= 0 || openForMillis <= 0 || failureThreshold < 1) {
             throw new IllegalArgumentException("virtuous.auth.probe-interval-ms and virtuous.circuit.open-for-ms must be above 0, "
                     + "virtuous.circuit.failure-threshold at least 1");
@@ -59,17 +73,26 @@ public class ApiAccessGate implements OnCamelContextStopping {
         this.probeInterval = Duration.ofMillis(probeIntervalMillis);
         this.failureThreshold = failureThreshold;
         this.openFor = Duration.ofMillis(openForMillis);
+        this.keySet = keySet;
         this.since = clock.instant();
+        // said once at start, and readiness DOWN from the start, rather than at the first donor
+        lookForKey();
     }
 
     /** Waits until this exchange may call Virtuous: at once while it is usable, else once it may be the probe. */
     public synchronized void acquire(Exchange exchange) throws InterruptedException {
+        lookForKey();
         while (state != State.USABLE) {
             if (stopping) {
                 throw new CancellationException("the bundle is stopping: the call was not sent");
             }
             Instant now = clock.instant();
             if (probeHolder == null && !now.isBefore(nextProbeAt)) {
+                if (state == State.KEY_MISSING && !keySet.getAsBoolean()) {
+                    // still no key: no request to try, so none is spent; look again later
+                    nextProbeAt = now.plus(probeInterval);
+                    continue;
+                }
                 probeHolder = exchange.getExchangeId();
                 LOG.debug("Virtuous is {}: one call probes it", state);
                 return;
@@ -92,7 +115,7 @@ public class ApiAccessGate implements OnCamelContextStopping {
         if (status == 401 || status == 403) {
             keyRefused(status, probe);
         } else if (VirtuousApiException.isServerTrouble(status)) {
-            failed("HTTP " + status, probe);
+            failed("HTTP " + status, probe, true);
         } else if (status != 429) {
             // any other answer, a 4xx about the request included, means Virtuous is up and took the key
             answered(probe);
@@ -108,7 +131,7 @@ public class ApiAccessGate implements OnCamelContextStopping {
             probeHolder = null;
         }
         if (failure instanceof IOException) {
-            failed(failure.getClass().getSimpleName(), probe);
+            failed(failure.getClass().getSimpleName(), probe, !neverConnected(failure));
         }
         notifyAll();
     }
@@ -119,13 +142,36 @@ public class ApiAccessGate implements OnCamelContextStopping {
         notifyAll();
     }
 
-    /** False while Virtuous refuses the key or the circuit is open: work queued now would only wait. */
+    /** False while there is no key, Virtuous refuses it or the circuit is open: work queued now would only wait. */
     public synchronized boolean isUsable() {
         return state == State.USABLE;
     }
 
+    /**
+     * Why no donor reaches Virtuous now, when a person should know: no key, a refused key, or Virtuous unreachable
+     * ({@code failureThreshold} calls in a row made no connection: a wrong base URL, DNS, a firewall). A circuit opened
+     * by answers that were errors is Virtuous's own outage, healing by itself: no reason here.
+     */
+    public synchronized Optional<String> readinessProblem() {
+        lookForKey();
+        return switch (state) {
+            case KEY_MISSING, KEY_REFUSED -> Optional.of(reason);
+            case CIRCUIT_OPEN -> unconnected >= failureThreshold
+                    ? Optional.of("Virtuous cannot be reached: the last " + unconnected + " calls made no connection (last: " + lastUnconnected + ")")
+                    : Optional.empty();
+            case USABLE -> Optional.empty();
+        };
+    }
+
+    /** A failure before any connection was made: nothing reached Virtuous, whatever the request. */
+    static boolean neverConnected(Exception failure) {
+        return failure instanceof ConnectException || failure instanceof UnknownHostException
+                || failure instanceof NoRouteToHostException || failure instanceof ConnectTimeoutException;
+    }
+
     /** For the health check and {@code GET /sync/health}; never holds the key. */
     public synchronized Map<String, Object> status() {
+        lookForKey();
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("state", state.name());
         status.put("since", since.toString());
@@ -137,9 +183,20 @@ public class ApiAccessGate implements OnCamelContextStopping {
         return status;
     }
 
+    /** Closes the gate while there is no key; the probe that finds one reopens it once Virtuous accepts the key. */
+    private void lookForKey() {
+        if (state == State.USABLE && !keySet.getAsBoolean()) {
+            reason = "virtuous.api.key: empty; set VIRTUOUS_API_KEY";
+            LOG.error("{}. Every Virtuous call waits and donors stay queued; the key is looked for again every {} s",
+                    reason, probeInterval.toSeconds());
+            close(State.KEY_MISSING, clock.instant(), probeInterval);
+        }
+    }
+
     private void keyRefused(int status, boolean probe) {
         Instant now = clock.instant();
         consecutiveFailures = 0;
+        unconnected = 0;
         if (state != State.KEY_REFUSED || refusedStatus != status) {
             refusedStatus = status;
             reason = status == 401
@@ -153,22 +210,29 @@ public class ApiAccessGate implements OnCamelContextStopping {
         }
     }
 
-    private void failed(String what, boolean probe) {
+    private void failed(String what, boolean probe, boolean connected) {
         Instant now = clock.instant();
         consecutiveFailures++;
+        unconnected = connected ? 0 : unconnected + 1;
+        lastUnconnected = connected ? null : what;
         if (state == State.USABLE && consecutiveFailures >= failureThreshold) {
             reason = "Virtuous failed " + consecutiveFailures + " times in a row (last: " + what + ")";
             LOG.warn("{}: calls stop for {} s, then one probes it", reason, openFor.toSeconds());
             close(State.CIRCUIT_OPEN, now, openFor);
         } else if (probe) {
-            nextProbeAt = now.plus(state == State.KEY_REFUSED ? probeInterval : openFor);
+            nextProbeAt = now.plus(state == State.CIRCUIT_OPEN ? openFor : probeInterval);
         }
     }
 
     private void answered(boolean probe) {
         consecutiveFailures = 0;
+        unconnected = 0;
         if (state != State.USABLE && probe) {
-            LOG.info("Virtuous answers {}: calls resume", state == State.KEY_REFUSED ? "and accepts the API key again" : "again");
+            LOG.info("Virtuous answers {}: calls resume", switch (state) {
+                case KEY_MISSING -> "and accepts the API key now set";
+                case KEY_REFUSED -> "and accepts the API key again";
+                default -> "again";
+            });
             state = State.USABLE;
             reason = null;
             since = clock.instant();

@@ -6,9 +6,11 @@ import org.apache.camel.health.HealthCheckResultBuilder;
 import org.contactsync.health.ReadinessCheck;
 
 /**
- * Readiness of the bundle's access to Virtuous: DOWN, with the reason, while Virtuous refuses the API key, since only
- * a person can fix that. An open circuit breaker stays UP with its details: the outage is Virtuous's, it heals on its
- * own, and intake keeps recording donors meanwhile. Never a liveness check: restarting the bundle fixes neither.
+ * Readiness of the bundle's access to Virtuous: DOWN, with the reason, while there is no API key, Virtuous refuses it
+ * (401, 403), or no connection to it can be made: each needs a person (a key, a permission, the base URL or the
+ * network), and donors sent meanwhile are recorded and wait. A circuit breaker opened by Virtuous's own errors (5xx)
+ * stays UP with its details: that outage heals on its own, and intake goes on. Never a liveness check: restarting the
+ * bundle fixes none of these.
  */
 public class ApiAccessHealthCheck extends ReadinessCheck {
 
@@ -21,12 +23,7 @@ public class ApiAccessHealthCheck extends ReadinessCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        Map<String, Object> status = gate.status();
-        builder.details(status);
-        if (ApiAccessGate.State.KEY_REFUSED.name().equals(status.get("state"))) {
-            builder.message((String) status.get("reason")).down();
-        } else {
-            builder.up();
-        }
+        builder.details(gate.status());
+        gate.readinessProblem().ifPresentOrElse(problem -> builder.message(problem).down(), builder::up);
     }
 }

@@ -1,16 +1,12 @@
 package org.contactsync.virtuous;
 
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.UnknownHostException;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.OnCamelContextStopping;
-import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.contactsync.ratelimit.RateGovernor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,8 +82,7 @@ public class VirtuousCall implements OnCamelContextStopping {
             // the gate, the governor or the marking: before the request was made, and not Virtuous's doing
             throw failure;
         }
-        boolean neverSent = failure instanceof ConnectException || failure instanceof UnknownHostException
-                || failure instanceof NoRouteToHostException || failure instanceof ConnectTimeoutException;
+        boolean neverSent = ApiAccessGate.neverConnected(failure);
         String what = failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
         if (!neverSent && request.creates()) {
             throw new UnansweredRequestException(request.operation(), what, failure);

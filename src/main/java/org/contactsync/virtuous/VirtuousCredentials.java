@@ -19,10 +19,17 @@ public class VirtuousCredentials implements Supplier<String> {
         this.camelContext = camelContext;
     }
 
+    /** Whether there is a key to send now; the access gate holds every call while there is none. */
+    public boolean isSet() {
+        String key = camelContext.resolvePropertyPlaceholders(KEY);
+        return key != null && !key.isBlank();
+    }
+
     @Override
     public String get() {
         String key = camelContext.resolvePropertyPlaceholders(KEY);
         if (key == null || key.isBlank()) {
+            // only when the key went away between the gate's look and this request
             throw new IllegalStateException("No Virtuous API key: set the environment variable VIRTUOUS_API_KEY (or the property virtuous.api.key)");
         }
         return key.strip();

@@ -34,7 +34,7 @@ class ApiAccessGateTest {
     }
 
     private final TestClock clock = new TestClock();
-    private final ApiAccessGate gate = new ApiAccessGate(clock, PROBE_INTERVAL.toMillis(), 3, OPEN_FOR.toMillis());
+    private final ApiAccessGate gate = new ApiAccessGate(clock, PROBE_INTERVAL.toMillis(), 3, OPEN_FOR.toMillis(), () -> true);
 
     @Test
     void aRefusedKeyHoldsEveryCallerUntilOneProbeIsAccepted() throws Exception {

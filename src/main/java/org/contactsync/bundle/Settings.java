@@ -157,7 +157,7 @@ public final class Settings {
         defaults.put("sync.webhook.check-period-ms", "21600000");
         defaults.put("sync.inbox.dir", "data/inbox");
         defaults.put("sync.inbox.charset", "auto");
-        defaults.put("sync.intake.max-bytes", "10485760");
+        defaults.put("sync.intake.max-bytes", "5242880");
         defaults.put("sync.intake.max-items", "10000");
         defaults.put("sync.intake.max-field-length", "1000");
         defaults.put("sync.datasource.url", "jdbc:h2:file:./data/contact-sync");

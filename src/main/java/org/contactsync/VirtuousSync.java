@@ -27,6 +27,8 @@ import org.contactsync.intake.DonorParser;
 import org.contactsync.intake.DonorValidator;
 import org.contactsync.intake.IntakeReceipt;
 import org.contactsync.intake.IntakeRoutes;
+import org.contactsync.intake.RequestReader;
+import org.contactsync.intake.TextDecoding;
 import org.contactsync.ledger.Admissions;
 import org.contactsync.ledger.Claims;
 import org.contactsync.ledger.ClusterNode;
@@ -148,7 +150,9 @@ public class VirtuousSync extends BundleRouteBuilder {
                 List.of(accessHealth, databaseHealth, budgetHealth));
         metrics.setCamelContext(context);
         DonorValidator validator = new DonorValidator(settings.text("sync.reference-source"), settings.text("sync.default-contact-type"),
-                settings.text("sync.default-email-type"), settings.text("sync.default-phone-type"));
+                settings.text("sync.default-email-type"), settings.text("sync.default-phone-type"), settings.integer("sync.intake.max-field-length"));
+        DonorParser parser = new DonorParser(TextDecoding.of("sync.inbox.charset", settings.text("sync.inbox.charset")));
+        RequestReader requestReader = new RequestReader(parser, settings.number("sync.intake.max-bytes"), settings.integer("sync.intake.max-items"));
         IntakeReceipt receipt = new IntakeReceipt();
         ResolutionJoin join = new ResolutionJoin(ledger);
 
@@ -174,7 +178,7 @@ public class VirtuousSync extends BundleRouteBuilder {
 
         context.addRoutes(new ErrorPolicies(submissions));
         context.addRoutes(new VirtuousCallRoute(gate, governor, client, call, metrics::virtuousCall));
-        context.addRoutes(new IntakeRoutes(new DonorParser(), validator, admissions, deadLetters, receipt));
+        context.addRoutes(new IntakeRoutes(parser, requestReader, validator, admissions, deadLetters, receipt));
         context.addRoutes(new LookupRoutes(heartbeat, governor, requests, ledger, updates, settings.text("sync.email-match"), claims, gate,
                 settings.integer("sync.redrive.batch-size")));
         context.addRoutes(new SubmitRoutes(submissions));

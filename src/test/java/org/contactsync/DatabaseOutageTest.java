@@ -1,5 +1,6 @@
 package org.contactsync;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -69,6 +70,29 @@ class DatabaseOutageTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> bundle.get("/sync/health").status() == 200);
         assertThat(bundle.post("/donors", donor).status()).isEqualTo(202);
         bundle.awaitState("PartnerPlatform", "outage-1", SyncState.PENDING);
+    }
+
+    @Test
+    void aFileWhoseDonorsCouldNotBeRecordedStaysInTheInboxAndIsTakenOnceTheDatabaseIsBack() throws Exception {
+        await().atMost(Duration.ofSeconds(20)).until(() -> bundle.get("/sync/health").status() == 200);
+        postgres.halt();
+        await().atMost(Duration.ofSeconds(30)).until(() -> bundle.get("/sync/health").status() == 503);
+        Path inbox = Files.createDirectories(directory.resolve("inbox"));
+        Path file = Files.writeString(inbox.resolve("outage.csv"), "referenceId,firstName,lastName\noutage-file-1,Lise,Meitner\n");
+
+        // the consumer holds the file while it tries to record it, and gives it back when that fails
+        Path lock = inbox.resolve("outage.csv.camelLock");
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(lock));
+        await().atMost(Duration.ofSeconds(20)).until(() -> !Files.exists(lock));
+        assertThat(file).as("not recorded, so not moved").exists();
+        assertThat(inbox.resolve(".failed")).doesNotExist();
+
+        postgres.resume();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> bundle.get("/sync/health").status() == 200);
+        bundle.awaitState("PartnerPlatform", "outage-file-1", SyncState.PENDING);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !Files.exists(file));
+        assertThat(inbox.resolve(".failed")).doesNotExist();
     }
 
     @SuppressWarnings("unchecked")

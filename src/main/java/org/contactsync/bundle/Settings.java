@@ -171,6 +171,10 @@ public final class Settings {
         defaults.put("sync.webhook.public-url", "");
         defaults.put("sync.webhook.check-period-ms", "21600000");
         defaults.put("sync.inbox.dir", "data/inbox");
+        defaults.put("sync.inbox.charset", "auto");
+        defaults.put("sync.intake.max-bytes", "5242880");
+        defaults.put("sync.intake.max-items", "10000");
+        defaults.put("sync.intake.max-field-length", "1000");
         defaults.put("sync.datasource.url", "jdbc:h2:file:./data/contact-sync");
         defaults.put("sync.datasource.username", "sa");
         defaults.put("sync.datasource.password", "");

@@ -8,13 +8,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.contactsync.ledger.ReferencePair;
 
 /**
  * Validates and normalises a donor into the Contact Transaction's flat payload: values trimmed, emails
  * lower-cased, natural JSON types, defaults made explicit. Rejects what Virtuous would reject, one reason per field.
  * Other fields are left out rather than sent, except the two only an update can apply to a Contact: {@code archived}
- * and {@code contactReferences} (see {@code DonorChanges#UPDATE_ONLY}).
+ * and {@code contactReferences} (see {@code DonorChanges#UPDATE_ONLY}). No value is longer than
+ * {@code sync.intake.max-field-length}, nor the reference pair longer than the ledger's columns, nor the donor larger than
+ * the ledger keeps: past those a donor is rejected with the reason rather than failing in the database.
  */
 public class DonorValidator {
 
@@ -28,17 +32,26 @@ public class DonorValidator {
     private static final Map<String, int[]> BIRTH_FIELDS = Map.of("birthMonth", new int[] {1, 12}, "birthDay", new int[] {1, 31},
             "birthYear", new int[] {1850, 2200});
     private static final Set<String> STRUCTURED_FIELDS = Set.of("emailLists", "customObjects", "volunteerAttendances");
+    /** The ledger's columns (reference_source, reference_id, donor_json) and how much of a value a reason quotes. */
+    private static final int REFERENCE_SOURCE_MAX = 100;
+    private static final int REFERENCE_ID_MAX = 200;
+    private static final int DONOR_JSON_MAX = 100_000;
+    private static final int QUOTED_MAX = 100;
 
     private final String defaultReferenceSource;
     private final String defaultContactType;
     private final String defaultEmailType;
     private final String defaultPhoneType;
+    private final int maxFieldLength;
+    private final ObjectMapper json = new ObjectMapper();
 
-    public DonorValidator(String defaultReferenceSource, String defaultContactType, String defaultEmailType, String defaultPhoneType) {
+    public DonorValidator(String defaultReferenceSource, String defaultContactType, String defaultEmailType, String defaultPhoneType,
+            int maxFieldLength) {
         this.defaultReferenceSource = defaultReferenceSource;
         this.defaultContactType = defaultContactType;
         this.defaultEmailType = defaultEmailType;
         this.defaultPhoneType = defaultPhoneType;
+        this.maxFieldLength = maxFieldLength;
     }
 
     /** For a replay: throws with the reasons when the donor would be rejected again. */
@@ -50,6 +63,11 @@ public class DonorValidator {
     }
 
     public ValidatedDonor validate(DonorInput input) {
+        return validate(input, null);
+    }
+
+    /** With the delivery's own referenceSource (a source's Kamelet parameter) for donors without one; null: the setting's. */
+    public ValidatedDonor validate(DonorInput input, String deliveryReferenceSource) {
         if (input.parseError() != null) {
             return new ValidatedDonor(input, Map.of(), null, List.of(input.parseError()));
         }
@@ -57,9 +75,11 @@ public class DonorValidator {
         List<String> problems = new ArrayList<>();
         input.fields().forEach((field, value) -> normalise(field, value, donor, problems));
 
-        donor.putIfAbsent("referenceSource", defaultReferenceSource);
+        boolean badReference = problems.stream().anyMatch(problem -> problem.startsWith("referenceSource:") || problem.startsWith("referenceId:"));
+        donor.putIfAbsent("referenceSource", deliveryReferenceSource == null || deliveryReferenceSource.isBlank()
+                ? defaultReferenceSource : deliveryReferenceSource);
         donor.putIfAbsent("contactType", defaultContactType);
-        if (!donor.containsKey("referenceId")) {
+        if (!donor.containsKey("referenceId") && !badReference) {
             problems.add("referenceId: required, the platform's stable id for the donor");
         }
         boolean hasPersonName = donor.containsKey("firstName") && donor.containsKey("lastName");
@@ -68,16 +88,43 @@ public class DonorValidator {
         }
         if (donor.containsKey("email")) {
             if (!EMAIL.matcher((String) donor.get("email")).matches()) {
-                problems.add("email: '" + donor.get("email") + "' is not an email address");
+                problems.add("email: " + quote(donor.get("email")) + " is not an email address");
             }
             donor.putIfAbsent("emailType", defaultEmailType);
         }
         if (donor.containsKey("phone")) {
             donor.putIfAbsent("phoneType", defaultPhoneType);
         }
-        ReferencePair reference = donor.containsKey("referenceId")
+        int size = jsonLength(donor);
+        if (size > DONOR_JSON_MAX) {
+            problems.add("donor: " + size + " characters as JSON, more than the " + DONOR_JSON_MAX + " the ledger keeps");
+        }
+        // a pair read from a rejected referenceSource or referenceId is not the donor's: it must not mark another donor FAILED
+        ReferencePair reference = donor.containsKey("referenceId") && !badReference
                 ? new ReferencePair((String) donor.get("referenceSource"), (String) donor.get("referenceId")) : null;
         return new ValidatedDonor(input, donor, reference, problems);
+    }
+
+    private int jsonLength(Map<String, Object> donor) {
+        try {
+            return json.writeValueAsString(donor).length();
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("donor cannot be written as JSON", e);
+        }
+    }
+
+    private int maxLength(String field) {
+        return switch (field) {
+            case "referenceSource" -> Math.min(maxFieldLength, REFERENCE_SOURCE_MAX);
+            case "referenceId" -> Math.min(maxFieldLength, REFERENCE_ID_MAX);
+            default -> maxFieldLength;
+        };
+    }
+
+    /** A value as a reason quotes it: never the whole of a value too long to be read in a log line. */
+    private static String quote(Object value) {
+        String text = String.valueOf(value);
+        return "'" + (text.length() > QUOTED_MAX ? text.substring(0, QUOTED_MAX) + "...' (" + text.length() + " characters)" : text + "'");
     }
 
     private void normalise(String field, Object value, Map<String, Object> donor, List<String> problems) {
@@ -90,11 +137,15 @@ public class DonorValidator {
                 return;
             }
             String text = value.toString().strip();
+            if (text.length() > maxLength(field)) {
+                problems.add(field + ": " + text.length() + " characters, longer than the " + maxLength(field) + " allowed");
+                return;
+            }
             donor.put(field, field.equals("email") ? text.toLowerCase(Locale.ROOT) : text);
         } else if (BOOLEAN_FIELDS.contains(field)) {
             Boolean flag = value instanceof Boolean b ? b : parseBoolean(value.toString());
             if (flag == null) {
-                problems.add(field + ": expected true or false, found '" + value + "'");
+                problems.add(field + ": expected true or false, found " + quote(value));
             } else {
                 donor.put(field, flag);
             }
@@ -102,7 +153,7 @@ public class DonorValidator {
             int[] range = BIRTH_FIELDS.get(field);
             String text = value.toString().strip();
             if (!text.matches("\\d{1,4}") || Integer.parseInt(text) < range[0] || Integer.parseInt(text) > range[1]) {
-                problems.add(field + ": expected a number from " + range[0] + " to " + range[1] + ", found '" + value + "'");
+                problems.add(field + ": expected a number from " + range[0] + " to " + range[1] + ", found " + quote(value));
             } else {
                 donor.put(field, text);
             }
@@ -111,14 +162,27 @@ public class DonorValidator {
             if (text.matches("\\d{1,18}")) {
                 donor.put(field, Long.parseLong(text));
             } else {
-                problems.add("eventId: expected a whole number, found '" + value + "'");
+                problems.add("eventId: expected a whole number, found " + quote(value));
             }
         } else if (field.equals("tags")) {
-            donor.put(field, tags(value));
+            String tags = tags(value);
+            if (tags.length() > maxFieldLength) {
+                problems.add("tags: " + tags.length() + " characters, longer than the " + maxFieldLength + " allowed");
+            } else {
+                donor.put(field, tags);
+            }
         } else if (field.equals("customFields")) {
             if (value instanceof Map<?, ?> map) {
                 Map<String, Object> custom = new LinkedHashMap<>();
-                map.forEach((name, fieldValue) -> custom.put(name.toString().strip(), fieldValue));
+                map.forEach((name, fieldValue) -> {
+                    String key = name.toString().strip();
+                    int length = Math.max(key.length(), fieldValue instanceof String text ? text.length() : 0);
+                    if (length > maxFieldLength) {
+                        problems.add("customFields." + quote(key) + ": longer than the " + maxFieldLength + " characters allowed");
+                    } else {
+                        custom.put(key, fieldValue);
+                    }
+                });
                 donor.put(field, custom);
             } else {
                 problems.add("customFields: expected an object of name to value");

@@ -47,9 +47,7 @@ public class IntakeReceipt implements AggregationStrategy {
     }
 
     /** The HTTP answer for {@code POST /donors}: sets the status and returns the report. */
-    public IntakeReport respond(Object body, Exchange exchange) {
-        // an empty array never reaches the aggregation, so there is no report: nothing was accepted
-        IntakeReport report = body instanceof IntakeReport done ? done : new IntakeReport();
+    public IntakeReport respond(IntakeReport report, Exchange exchange) {
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, report.accepted().isEmpty() ? 400 : 202);
         return report;
     }

@@ -1,27 +1,44 @@
 package org.contactsync.intake;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Collection;
+import java.util.Map;
+
 import org.apache.camel.Exchange;
 import org.contactsync.bundle.BundleRouteBuilder;
-import org.contactsync.ledger.DeadLetterStore;
 import org.contactsync.ledger.Admission;
 import org.contactsync.ledger.Admissions;
+import org.contactsync.ledger.DeadLetterStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The machinery of {@code routes/donor-intake.camel.yaml}: parsing a file or a request body into donors, validating and
- * normalising one, recording it in the ledger (committed before anything is acknowledged), and the answer to
- * {@code POST /donors}. The donor is validated into the {@code validated} variable; the ledger's verdict is the
- * {@code admission} variable.
+ * The machinery of {@code routes/donor-intake.camel.yaml}: reading a file, a request or any source's body into donors
+ * (or refusing it as a whole), validating and normalising one, recording it in the ledger (committed before anything
+ * is acknowledged), and the answers to {@code POST /donors}. The donor is validated into the {@code validated} variable;
+ * the ledger's verdict is the {@code admission} variable.
  */
 public final class IntakeRoutes extends BundleRouteBuilder {
 
+    private static final Logger LOG = LoggerFactory.getLogger("contact-sync.intake");
+    /** The stamp a file's new name starts with in .done/ and .failed/: the file route's ${date:now:yyyyMMdd-HHmmss}, local time. */
+    private static final DateTimeFormatter FILED = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
     private final DonorParser parser;
+    private final RequestReader requests;
     private final DonorValidator validator;
     private final Admissions admissions;
     private final DeadLetterStore deadLetters;
     private final IntakeReceipt receipt;
 
-    public IntakeRoutes(DonorParser parser, DonorValidator validator, Admissions admissions, DeadLetterStore deadLetters, IntakeReceipt receipt) {
+    public IntakeRoutes(DonorParser parser, RequestReader requests, DonorValidator validator, Admissions admissions, DeadLetterStore deadLetters,
+            IntakeReceipt receipt) {
         this.parser = parser;
+        this.requests = requests;
         this.validator = validator;
         this.admissions = admissions;
         this.deadLetters = deadLetters;
@@ -30,17 +47,26 @@ public final class IntakeRoutes extends BundleRouteBuilder {
 
     @Override
     public void configure() {
-        step("parse-file", "A dropped file's donors (CSV with a header row, or a JSON object or array), each with its line")
-                .process(exchange -> exchange.getMessage().setBody(parser.parseFile(exchange.getMessage().getBody(String.class),
+        step("parse-file", "A dropped file's donors (CSV with a header row, or a JSON object or array), each with its line; refused when none can be read")
+                .process(exchange -> exchange.getMessage().setBody(parser.parseFile(exchange.getMessage().getBody(byte[].class),
                         exchange.getMessage().getHeader(Exchange.FILE_NAME, String.class))));
 
-        step("parse-json", "A request's donors: a JSON object or array")
-                .process(exchange -> exchange.getMessage().setBody(parser.parseJson(exchange.getMessage().getBody(String.class),
-                        exchange.getVariable("origin", String.class))));
+        step("read-request", "POST /donors's donors: a JSON object or array within sync.intake.max-bytes and max-items; refused as a whole (400, 413, 415) otherwise")
+                .process(exchange -> exchange.getMessage().setBody(requests.read(exchange.getMessage().getBody(byte[].class),
+                        exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class), exchange.getVariable("origin", String.class))));
 
-        step("validate", "Validates and normalises one donor: the validated variable, and the body")
+        step("delivery", "The front door's body as donors: DonorInputs, a Map (one donor), a List of Maps, or JSON text; refused as a whole otherwise")
                 .process(exchange -> {
-                    ValidatedDonor validated = validator.validate(exchange.getMessage().getBody(DonorInput.class));
+                    Object body = exchange.getMessage().getBody();
+                    boolean structured = body instanceof DonorInput || body instanceof Map || body instanceof Collection;
+                    exchange.getMessage().setBody(parser.delivery(structured ? body : exchange.getMessage().getBody(String.class),
+                            exchange.getVariable("origin", "a Camel source", String.class)));
+                });
+
+        step("validate", "Validates and normalises one donor (the referenceSource variable: the delivery's default): the validated variable, and the body")
+                .process(exchange -> {
+                    ValidatedDonor validated = validator.validate(exchange.getMessage().getBody(DonorInput.class),
+                            exchange.getVariable("referenceSource", String.class));
                     exchange.setVariable(IntakeReceipt.VALIDATED, validated);
                     exchange.getMessage().setBody(validated);
                 });
@@ -63,8 +89,32 @@ public final class IntakeRoutes extends BundleRouteBuilder {
                 });
 
         step("intake-answer", "POST /donors's answer: 202 with the accepted reference pairs, 400 when none was accepted, every reject's reasons")
-                .process(exchange -> exchange.getMessage().setBody(receipt.respond(exchange.getMessage().getBody(), exchange)))
+                .process(exchange -> exchange.getMessage().setBody(receipt.respond(exchange.getMessage().getBody(IntakeReport.class), exchange)))
                 .marshal().json()
                 .setHeader(Exchange.CONTENT_TYPE, constant("application/json"));
+
+        step("refusal-answer", "POST /donors refused as a whole: its status (400, 413, 415) and the problem as JSON; nothing was stored")
+                .process(exchange -> {
+                    IntakeRefusedException refusal = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, IntakeRefusedException.class);
+                    LOG.info("POST /donors refused ({}): {}", refusal.getStatus(), refusal.getMessage());
+                    exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, refusal.getStatus());
+                    // the operator API's problem body, {"message": ...}
+                    exchange.getMessage().setBody(Map.of("message", refusal.getMessage()));
+                })
+                .to(direct("json-answer"));
+
+        step("refuse-file", "A dropped file refused as a whole: the movedTo variable becomes .failed/<stamp>-<name>, the reason written beside it")
+                .process(this::refuseFile);
+    }
+
+    private void refuseFile(Exchange exchange) throws IOException {
+        IntakeRefusedException refusal = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, IntakeRefusedException.class);
+        String name = exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class);
+        String movedTo = ".failed/" + LocalDateTime.now().format(FILED) + "-" + name;
+        Path reason = Path.of(exchange.getMessage().getHeader(Exchange.FILE_PARENT, String.class)).resolve(movedTo + ".reason");
+        Files.createDirectories(reason.getParent());
+        Files.writeString(reason, refusal.getMessage() + System.lineSeparator());
+        exchange.setVariable("movedTo", movedTo);
+        LOG.warn("{} refused, nothing of it stored, moved to {}: {}", name, movedTo, refusal.getMessage());
     }
 }

@@ -28,6 +28,8 @@ public class DeadLetterStore {
     private static final Logger LOG = LoggerFactory.getLogger("contact-sync.dead-letter");
     private static final String COLUMNS = "id, reference_source, reference_id, stage, reason, http_status, virtuous_message, "
             + "original_input, donor_json, attempts, failed_at, outcome, outcome_reason";
+    /** The characters original_input and donor_json hold. */
+    private static final int INPUT_MAX = 100_000;
 
     private final SyncDatabase database;
     private final SyncLedger ledger;
@@ -42,11 +44,15 @@ public class DeadLetterStore {
 
     /**
      * A donor rejected at intake, kept exactly as it arrived ({@code rawText}, and its fields as JSON when it could be
-     * read); FAILED in the ledger, in the same transaction, when the ledger knows its reference pair.
+     * read); FAILED in the ledger, in the same transaction, when the ledger knows its reference pair. A donor larger than
+     * the columns keeps its first characters, and no donor to replay as stored: the operator sends a corrected one.
      */
     public void storeRejected(ReferencePair reference, String reason, String rawText, String donorJson) {
+        String original = rawText.length() <= INPUT_MAX ? rawText
+                : rawText.substring(0, INPUT_MAX - 100) + "... (cut: " + rawText.length() + " characters in all)";
+        String replayable = donorJson == null || donorJson.length() > INPUT_MAX ? null : donorJson;
         database.transactions().executeWithoutResult(status -> {
-            insert(reference, "intake", reason, null, null, rawText, donorJson, 1);
+            insert(reference, "intake", reason, null, null, original, replayable, 1);
             if (reference != null && ledger.entry(reference) != null) {
                 ledger.markFailed(reference, reason);
             }

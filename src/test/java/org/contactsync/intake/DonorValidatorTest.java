@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class DonorValidatorTest {
 
-    private final DonorValidator validator = new DonorValidator("PartnerPlatform", "Household", "Home Email", "Home Phone");
+    private final DonorValidator validator = new DonorValidator("PartnerPlatform", "Household", "Home Email", "Home Phone", 1000);
 
     private ValidatedDonor validate(Map<String, Object> fields) {
         return validator.validate(DonorInput.parsed(new LinkedHashMap<>(fields), fields.toString(), "test"));
@@ -87,5 +87,41 @@ class DonorValidatorTest {
         ValidatedDonor donor = validator.validate(DonorInput.unreadable("{oops", "POST /donors", "malformed JSON: x"));
 
         assertThat(donor.getProblems()).containsExactly("malformed JSON: x");
+    }
+
+    @Test
+    void aValueLongerThanTheLimitRejectsItsDonorWithoutQuotingItWhole() {
+        ValidatedDonor donor = validate(Map.of("referenceId", "long-1", "name", "x".repeat(5_000_000), "email", "e".repeat(900)));
+
+        assertThat(donor.getProblems()).containsExactlyInAnyOrder("name: 5000000 characters, longer than the 1000 allowed",
+                "name: required, either firstName and lastName, or name",
+                "email: '" + "e".repeat(100) + "...' (900 characters) is not an email address");
+        assertThat(donor.getReference()).isEqualTo(new ReferencePair("PartnerPlatform", "long-1"));
+    }
+
+    @Test
+    void aReferencePairPastTheLedgersColumnsIsRejectedAndNamesNoDonor() {
+        ValidatedDonor longId = validate(Map.of("referenceId", "r".repeat(201), "name", "Acme"));
+        ValidatedDonor longSource = validate(Map.of("referenceSource", "s".repeat(101), "referenceId", "known-1", "name", "Acme"));
+
+        assertThat(longId.getProblems()).containsExactly("referenceId: 201 characters, longer than the 200 allowed");
+        assertThat(longSource.getProblems()).containsExactly("referenceSource: 101 characters, longer than the 100 allowed");
+        assertThat(longId.getReference()).isNull();
+        assertThat(longSource.getReference()).as("not PartnerPlatform:known-1, another donor").isNull();
+    }
+
+    @Test
+    void aDonorLargerThanTheLedgerKeepsIsRejected() {
+        ValidatedDonor donor = validate(Map.of("referenceId", "big-1", "name", "Big", "emailLists", List.of("l".repeat(60_000), "m".repeat(60_000))));
+
+        assertThat(donor.getReason()).startsWith("donor: ").endsWith("characters as JSON, more than the 100000 the ledger keeps");
+    }
+
+    @Test
+    void theDeliverysReferenceSourceIsTheDefaultForDonorsWithoutOne() {
+        ValidatedDonor donor = validator.validate(DonorInput.parsed(new LinkedHashMap<>(Map.of("referenceId", "k-1", "name", "Kafka")), "{}", "t"),
+                "Webshop");
+
+        assertThat(donor.getReference()).isEqualTo(new ReferencePair("Webshop", "k-1"));
     }
 }

@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -151,6 +152,8 @@ class OpenApiTest {
                 {"referenceId": "api-bad", "firstName": "Bad", "lastName": "Email", "email": "not-an-email"}""").status()).isEqualTo(400);
         assertThat(intake("{not json").status()).isEqualTo(400);
         assertThat(intake("[]").status()).isEqualTo(400);
+        assertThat(intake("[" + String.join(",", Collections.nCopies(10_001, "{}")) + "]").status()).as("past sync.intake.max-items").isEqualTo(413);
+        assertThat(call("POST", "/donors", "/donors", "referenceId=api-form", Map.of("Content-Type", "text/plain")).status()).isEqualTo(415);
     }
 
     @Test
@@ -364,7 +367,7 @@ class OpenApiTest {
             throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(bundle().uri(path)).method(method,
                 body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
+        if (body != null && !headers.containsKey("Content-Type")) {
             request.header("Content-Type", "application/json");
         }
         headers.forEach(request::header);

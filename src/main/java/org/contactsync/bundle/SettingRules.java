@@ -192,6 +192,11 @@ public final class SettingRules {
         rules.put("sync.webhook.read-period-ms", whole(1));
         rules.put("sync.webhook.read-batch-size", whole(1));
         rules.put("sync.inbox.dir", new Rule("a directory path (data/inbox)", value -> !value.isEmpty() && isPath(value)));
+        rules.put("sync.inbox.charset", new Rule("auto, or a charset this JVM knows (UTF-8, windows-1252, ISO-8859-1)",
+                value -> value.equals("auto") || isCharset(value)));
+        rules.put("sync.intake.max-bytes", whole(1));
+        rules.put("sync.intake.max-items", whole(1));
+        rules.put("sync.intake.max-field-length", whole(1));
         // what a URL may be (H2 or PostgreSQL, durable) is the database's own check, when it opens
         rules.put("sync.datasource.url", text());
         rules.put("sync.datasource.username", any());
@@ -220,6 +225,14 @@ public final class SettingRules {
         rules.put("sync.status.budget-sample-period-ms", whole(1));
         rules.put("sync.status.budget-samples", whole(1));
         return Collections.unmodifiableMap(rules);
+    }
+
+    private static boolean isCharset(String name) {
+        try {
+            return java.nio.charset.Charset.isSupported(name);
+        } catch (java.nio.charset.IllegalCharsetNameException e) {
+            return false;
+        }
     }
 
     private static Rule any() {

@@ -186,9 +186,32 @@ class CamelCliTest {
         assertThat(Files.readString(log)).as(this::logTail).doesNotContain("Error reloading routes");
 
         assertThat(routeStates()).as(this::logTail).isEqualTo(before);
+        // the docs' `camel get route` answers for this process (it lists every Camel CLI process of the machine's
+        // user; ours is the launcher's own PID, as it execs java). Its table is not counted: right after a reload it
+        // listed fewer routes than run, with ages of seconds, while Camel's route checks still had all UP
+        Process get = new ProcessBuilder("sh", PROJECT.resolve("jbang/camel").toString(), "get", "route").directory(directory.toFile())
+                .redirectErrorStream(true).start();
+        String routes = new String(get.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(get.waitFor()).as(routes).isZero();
+        assertThat(routes.lines()).as(routes).anyMatch(line -> line.strip().startsWith(camel.pid() + " ") && line.contains(" Started "));
         HttpResponse<String> accepted = bundle.postDonor("""
                 {"referenceId": "cli-2", "firstName": "Ada", "lastName": "Lovelace"}""");
         assertThat(accepted.statusCode()).as(this::logTail).isEqualTo(202);
+    }
+
+    /** What docs/embedding.md offers of the CLI is what this class runs: run (with --dev) and get route; no export. */
+    @Test
+    void theDocsOfferTheCommandsThisClassRuns() throws IOException {
+        String docs = Files.readString(PROJECT.resolve("docs/embedding.md"));
+        assertThat(docs).contains("./jbang/camel run routes/*.camel.yaml application.properties "
+                + "target/virtuous-contact-sync-0.1.0-SNAPSHOT.jar --dev\n./jbang/camel get route\n");
+        Matcher command = Pattern.compile("^(?:\\./jbang/)?camel (\\w+)", Pattern.MULTILINE).matcher(docs);
+        List<String> offered = new ArrayList<>();
+        while (command.find()) {
+            offered.add(command.group(1));
+        }
+        assertThat(offered).containsOnly("run", "get");
+        assertThat(docs).contains("`camel export` is not offered");
     }
 
     @Test

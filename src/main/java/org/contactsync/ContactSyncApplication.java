@@ -20,6 +20,7 @@ public final class ContactSyncApplication {
     public static void main(String... args) throws Exception {
         Main main = new Main();
         configure(main);
+        portFromEnvironment(main);
         try {
             main.run(args);
         } catch (Exception e) {
@@ -40,6 +41,20 @@ public final class ContactSyncApplication {
             }
         }
         return null;
+    }
+
+    /**
+     * Binds the port {@code CAMEL_SERVER_PORT} names, as the Docker image and an operator expect: Camel Main configures
+     * its server without the environment variables ending in {@code _PORT} (it takes them for Kubernetes service links),
+     * though its placeholders read them, and before JVM system properties. Given as an override, so the server binds
+     * what every {@code {{camel.server.port}}} resolves to: the variable wins over {@code -Dcamel.server.port}, as an
+     * environment variable does for every other setting. A host's own Camel Main that wants the variable does the same.
+     */
+    public static void portFromEnvironment(Main main) {
+        String port = System.getenv("CAMEL_SERVER_PORT");
+        if (port != null && !port.isBlank()) {
+            main.addOverrideProperty("camel.server.port", port.strip());
+        }
     }
 
     /**

@@ -8,6 +8,8 @@ import org.apache.camel.ExtendedCamelContext;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
 import org.contactsync.bundle.BundleRouteBuilder;
+import org.contactsync.bundle.ResolvedRouteIds;
+import org.contactsync.bundle.ServerPortCheck;
 import org.contactsync.bundle.SettingException;
 import org.contactsync.bundle.SettingRules;
 import org.contactsync.bundle.Settings;
@@ -104,6 +106,7 @@ public class VirtuousSync extends BundleRouteBuilder {
             }
         });
         database.migrate();
+        context.addService(new ServerPortCheck(context));
 
         long lease = settings.number("sync.claim-lease-seconds");
         long renew = settings.number("sync.claim-renew-ms");
@@ -158,6 +161,7 @@ public class VirtuousSync extends BundleRouteBuilder {
 
         // what the YAML names, the health checks, and the hooks Camel finds by their type: each under the prefix
         registry.bind(prefix + "-intake-receipt", receipt);
+        registry.bind(prefix + "-route-ids", new ResolvedRouteIds());
         registry.bind(prefix + "-resolution-join", join);
         registry.bind(prefix + "-resolution-repository", new ResolutionRepository(database));
         registry.bind(prefix + "-access-health", accessHealth);

@@ -17,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.apache.camel.main.MainConfigurationProperties;
 import org.contactsync.bundle.Settings;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +25,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** What the README and docs/ promise a reader: short, self-contained, links that resolve, the commands CI runs, every flow step named. */
 class DocsTest {
+
+    /** Camel Main's defaults for the Camel settings application.properties leaves to it (camel.server.port: for --port). */
+    private static final Map<String, String> CAMEL_DEFAULTS = Map.of("camel.server.port",
+            String.valueOf(new MainConfigurationProperties().httpServer().getPort()));
 
     private static final Path ROOT = Path.of("").toAbsolutePath().normalize();
     private static final Pattern FENCED = Pattern.compile("(?ms)^```([\\w-]*)[^\\n]*\\n(.*?)^```[ \\t]*$");
@@ -131,7 +136,7 @@ class DocsTest {
 
     /**
      * Each default docs/settings.md gives in its tables (`key` | `default`, or `a` / `.b` | `1` / `2`) is the bundle's:
-     * Settings' for its own keys, application.properties' for Camel's.
+     * Settings' for its own keys, application.properties' for Camel's, Camel Main's own for those the file leaves to it.
      */
     @Test
     void theSettingsPageGivesEachDefaultAsTheBundleHasIt() throws IOException {
@@ -155,7 +160,8 @@ class DocsTest {
             String parent = keys.get(0).substring(0, keys.get(0).lastIndexOf('.'));
             for (int i = 0; i < keys.size(); i++) {
                 String key = keys.get(i).startsWith(".") ? parent + keys.get(i) : keys.get(i);
-                String actual = Settings.DEFAULTS.containsKey(key) ? Settings.DEFAULTS.get(key) : shipped.getProperty(key);
+                String actual = Settings.DEFAULTS.containsKey(key) ? Settings.DEFAULTS.get(key)
+                        : shipped.getProperty(key, CAMEL_DEFAULTS.get(key));
                 assertThat(actual).as("the default of %s", key).isEqualTo(defaults.get(i));
                 checked++;
             }

@@ -62,6 +62,12 @@ public final class BundleProcess implements AutoCloseable {
         return this;
     }
 
+    /** The HTTP port from CAMEL_SERVER_PORT, as the Docker image is given it, instead of -Dcamel.server.port. */
+    public BundleProcess withPortFromEnvironment() {
+        environment.put("CAMEL_SERVER_PORT", properties.remove("camel.server.port"));
+        return this;
+    }
+
     /** Starts the JVM and waits until it answers HTTP; each start logs to a file of its own. */
     public BundleProcess start() throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",

@@ -30,10 +30,11 @@ public final class DemoApplication {
         try {
             Main main = new Main();
             ContactSyncApplication.configure(main);
+            ContactSyncApplication.portFromEnvironment(main);
             main.addOverrideProperty("virtuous.api.base-url", sandbox.sandbox().getBaseUrl());
             main.addOverrideProperty("virtuous.api.key", sandbox.apiKey());
             main.addOverrideProperty("sync.status.open", "true");
-            // the sandbox delivers its webhooks to the bundle's own port
+            // the sandbox delivers its webhooks to the bundle's own port (the bundle stops at start if it listens elsewhere)
             main.addOverrideProperty("sync.webhook.public-url", "http://localhost:{{camel.server.port:8080}}");
             main.addMainListener(new MainListenerSupport() {
                 @Override

@@ -1,7 +1,6 @@
 package org.contactsync;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -16,11 +15,11 @@ import org.contactsync.ledger.SyncState;
 import org.contactsync.sandbox.BatchResult;
 import org.contactsync.sandbox.VirtuousSandbox;
 import org.contactsync.testing.SyncBundle;
+import org.contactsync.testing.SyncFixture;
 import org.contactsync.testing.TestClock;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -40,122 +39,105 @@ class ResolutionTest {
             "sync.redrive.period-ms", "200",
             "sync.webhook.read-period-ms", "200");
 
-    @TempDir
-    Path directory;
+    @RegisterExtension
+    final SyncFixture fixture = new SyncFixture().with(SETTINGS);
 
-    private final VirtuousSandbox sandbox = new VirtuousSandbox();
-    private final TestClock clock = new TestClock();
-    private SyncBundle bundle;
-
+    /** The bundle subscribes itself as it starts: the batch's webhooks reach it only once its subscription is active. */
     @BeforeEach
-    void start() throws Exception {
-        sandbox.setPort(0);
-        sandbox.start();
-        bundle = startBundle();
-    }
-
-    @AfterEach
-    void stop() {
-        bundle.close();
-        sandbox.stop();
-    }
-
-    private SyncBundle startBundle() throws Exception {
-        SyncBundle started = SyncBundle.start(directory, sandbox.getBaseUrl(), sandbox.getApiKey(), SETTINGS, clock);
-        String payloadUrl = started.uri("/webhooks/virtuous").toString();
-        await().atMost(Duration.ofSeconds(20)).until(() -> sandbox.webhooks().stream()
+    void awaitSubscribed() {
+        String payloadUrl = bundle().uri("/webhooks/virtuous").toString();
+        await().atMost(Duration.ofSeconds(20)).until(() -> sandbox().webhooks().stream()
                 .anyMatch(w -> payloadUrl.equals(w.get("payloadUrl")) && Boolean.TRUE.equals(w.get("active"))));
-        return started;
     }
 
     @Test
     void theBundleSubscribesItselfAndThePendingDonorIsSyncedByTheBatchsWebhook() throws Exception {
         LedgerEntry pending = submit("res-1", "Vera", "Rubin");
 
-        long contactId = contactIdFor("res-1", sandbox.runBatch());
+        long contactId = contactIdFor("res-1", sandbox().runBatch());
 
-        LedgerEntry synced = bundle.awaitState(SOURCE, "res-1", SyncState.SYNCED);
+        LedgerEntry synced = bundle().awaitState(SOURCE, "res-1", SyncState.SYNCED);
         assertThat(pending.state()).isEqualTo(SyncState.PENDING);
         assertThat(synced.contactId()).isEqualTo(contactId);
         assertThat(synced.resolvedBy()).isEqualTo("webhook-create");
-        assertThat(sandbox.webhooks()).hasSize(1);
-        assertThat(sandbox.contactCountForReference(SOURCE, "res-1")).isEqualTo(1);
+        assertThat(sandbox().webhooks()).hasSize(1);
+        assertThat(sandbox().contactCountForReference(SOURCE, "res-1")).isEqualTo(1);
     }
 
     @Test
     void withWebhooksLostThePollFindsTheContactOnceTheDonorHasWaitedLongEnough() throws Exception {
-        sandbox.setWebhookDeliveryEnabled(false);
+        sandbox().setWebhookDeliveryEnabled(false);
         submit("res-2", "Lise", "Meitner");
-        long contactId = contactIdFor("res-2", sandbox.runBatch());
+        long contactId = contactIdFor("res-2", sandbox().runBatch());
 
-        bundle.poll();
-        assertThat(bundle.entry(SOURCE, "res-2").state()).as("polled too early").isEqualTo(SyncState.PENDING);
-        assertThat(sandbox.requestCount("GET", "/api/Contact/" + SOURCE)).isZero();
+        bundle().poll();
+        assertThat(bundle().entry(SOURCE, "res-2").state()).as("polled too early").isEqualTo(SyncState.PENDING);
+        assertThat(sandbox().requestCount("GET", "/api/Contact/" + SOURCE)).isZero();
 
-        clock.advance(Duration.ofHours(7));
-        bundle.poll();
+        clock().advance(Duration.ofHours(7));
+        bundle().poll();
 
-        LedgerEntry synced = bundle.awaitState(SOURCE, "res-2", SyncState.SYNCED);
+        LedgerEntry synced = bundle().awaitState(SOURCE, "res-2", SyncState.SYNCED);
         assertThat(synced.contactId()).isEqualTo(contactId);
         assertThat(synced.resolvedBy()).isEqualTo("poll");
-        assertThat(sandbox.requestCount("GET", "/api/Contact/" + SOURCE + "/res-2")).isEqualTo(1);
+        assertThat(sandbox().requestCount("GET", "/api/Contact/" + SOURCE + "/res-2")).isEqualTo(1);
     }
 
     @Test
     void duplicateAndOutOfOrderDeliveriesEndInOneSyncedRowWithTheRightId() throws Exception {
-        sandbox.setWebhookDeliveryEnabled(false);
+        sandbox().setWebhookDeliveryEnabled(false);
         submit("res-3", "Chien-Shiung", "Wu");
-        long contactId = contactIdFor("res-3", sandbox.runBatch());
+        long contactId = contactIdFor("res-3", sandbox().runBatch());
 
         for (String event : List.of("ContactUpdate", "ContactUpdate", "ContactCreate", "ContactCreate", "ContactUpdate")) {
             assertThat(deliver(envelope(event, contactId, "res-3")).status()).isEqualTo(200);
         }
 
-        LedgerEntry synced = bundle.awaitState(SOURCE, "res-3", SyncState.SYNCED);
+        LedgerEntry synced = bundle().awaitState(SOURCE, "res-3", SyncState.SYNCED);
         assertThat(synced.contactId()).isEqualTo(contactId);
         assertThat(synced.resolvedBy()).as("the first delivery resolved it").isEqualTo("webhook-update");
-        assertThat(bundle.ledger().history(new ReferencePair(SOURCE, "res-3")))
+        assertThat(bundle().ledger().history(new ReferencePair(SOURCE, "res-3")))
                 .extracting(step -> step.get("state")).containsExactly("RECEIVED", "PENDING", "SYNCED");
     }
 
     @Test
     void anEventThatArrivesBeforeTheSubmitIsRecordedWaitsForIt() throws Exception {
         // recorded but not yet worked on: the redrive picks it up only after the event has arrived
-        bundle.admissions().receive(new ReferencePair(SOURCE, "res-4"), Map.of("referenceSource", SOURCE, "referenceId", "res-4",
+        bundle().admissions().receive(new ReferencePair(SOURCE, "res-4"), Map.of("referenceSource", SOURCE, "referenceId", "res-4",
                 "firstName", "Emmy", "lastName", "Noether", "contactType", "Household"));
         SyncBundle.Response early = deliver(envelope("ContactCreate", 5555, "res-4"));
 
-        LedgerEntry synced = bundle.awaitState(SOURCE, "res-4", SyncState.SYNCED);
+        LedgerEntry synced = bundle().awaitState(SOURCE, "res-4", SyncState.SYNCED);
 
         assertThat(early.status()).isEqualTo(200);
         assertThat(early.body()).contains("\"donors\":1");
         assertThat(synced.contactId()).isEqualTo(5555L);
         assertThat(synced.resolvedBy()).isEqualTo("webhook-create");
-        assertThat(bundle.ledger().history(new ReferencePair(SOURCE, "res-4")))
+        assertThat(bundle().ledger().history(new ReferencePair(SOURCE, "res-4")))
                 .extracting(step -> step.get("state")).containsExactly("RECEIVED", "PENDING", "SYNCED");
     }
 
     @Test
     void aContactWithoutReferencesInTheEventIsReadFromVirtuous() throws Exception {
-        sandbox.setWebhookDeliveryEnabled(false);
+        sandbox().setWebhookDeliveryEnabled(false);
         submit("res-5", "Barbara", "McClintock");
-        long contactId = contactIdFor("res-5", sandbox.runBatch());
+        long contactId = contactIdFor("res-5", sandbox().runBatch());
 
         SyncBundle.Response answer = deliver("{\"event\":\"ContactUpdate\",\"contact\":{\"id\":" + contactId + "}}");
         SyncBundle.Response again = deliver("{\"event\":\"ContactUpdate\",\"contact\":{\"id\":" + contactId + "}}");
 
         assertThat(List.of(answer, again)).allSatisfy(delivery -> assertThat(delivery.body()).isEqualTo("{\"accepted\":true,\"contactRead\":\"queued\"}"));
-        assertThat(bundle.awaitState(SOURCE, "res-5", SyncState.SYNCED).contactId()).isEqualTo(contactId);
-        assertThat(sandbox.requestCount("GET", "/api/Contact/" + contactId)).as("one read for both deliveries").isEqualTo(1);
+        assertThat(bundle().awaitState(SOURCE, "res-5", SyncState.SYNCED).contactId()).isEqualTo(contactId);
+        assertThat(sandbox().requestCount("GET", "/api/Contact/" + contactId)).as("one read for both deliveries").isEqualTo(1);
     }
 
     @Test
     void eventsWithoutReferencesAreReadFromVirtuousOnlyWhileADonorAwaitsItsContact() throws Exception {
         submit("res-13", "Lise", "Meitner");
-        long contactId = contactIdFor("res-13", sandbox.runBatch());
-        bundle.awaitState(SOURCE, "res-13", SyncState.SYNCED);
-        long staffsContact = sandbox.seedContact(Map.of("firstName", "Otto", "lastName", "Hahn"));
-        sandbox.clearRequests();
+        long contactId = contactIdFor("res-13", sandbox().runBatch());
+        bundle().awaitState(SOURCE, "res-13", SyncState.SYNCED);
+        long staffsContact = sandbox().seedContact(Map.of("firstName", "Otto", "lastName", "Hahn"));
+        sandbox().clearRequests();
 
         // every donor is SYNCED: staff editing Contacts, ours or not, costs no API budget
         SyncBundle.Response ours = deliver("{\"event\":\"ContactUpdate\",\"contact\":{\"id\":" + contactId + "}}");
@@ -165,50 +147,50 @@ class ResolutionTest {
             assertThat(answer.status()).isEqualTo(200);
             assertThat(answer.body()).contains("\"donors\":0");
         });
-        assertThat(sandbox.requests()).isEmpty();
+        assertThat(sandbox().requests()).isEmpty();
 
         submit("res-14", "Chien-Shiung", "Wu");
-        sandbox.clearRequests();
+        sandbox().clearRequests();
         deliver("{\"event\":\"ContactUpdate\",\"contact\":{\"id\":" + staffsContact + "}}");
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> !sandbox.requests().isEmpty());
-        assertThat(sandbox.requests()).as("a donor waits: the Contact could be its own").extracting(request -> request.method() + " " + request.path())
+        await().atMost(Duration.ofSeconds(20)).until(() -> !sandbox().requests().isEmpty());
+        assertThat(sandbox().requests()).as("a donor waits: the Contact could be its own").extracting(request -> request.method() + " " + request.path())
                 .containsExactly("GET /api/Contact/" + staffsContact);
     }
 
     @Test
     void aNightlyImportsEventsWithoutReferencesAreSettledByOneContactQueryInsteadOfAGetEach() throws Exception {
-        sandbox.setWebhookReferencesIncluded(false);
+        sandbox().setWebhookReferencesIncluded(false);
         for (int i = 1; i <= 12; i++) {
             submit("burst-" + i, "Donor", "Burst" + i);
         }
-        sandbox.clearRequests();
+        sandbox().clearRequests();
 
         // the import's events arrive together, as after a nightly run: the reader finds them all waiting
-        bundle.context().getRouteController().suspendRoute("virtuous-sync-webhook-contact-read");
-        List<BatchResult> batch = sandbox.runBatch();
-        assertThat(sandbox.deliveries()).hasSize(12).allSatisfy(delivery -> assertThat(delivery.status()).isEqualTo(200));
-        bundle.context().getRouteController().resumeRoute("virtuous-sync-webhook-contact-read");
+        bundle().context().getRouteController().suspendRoute("virtuous-sync-webhook-contact-read");
+        List<BatchResult> batch = sandbox().runBatch();
+        assertThat(sandbox().deliveries()).hasSize(12).allSatisfy(delivery -> assertThat(delivery.status()).isEqualTo(200));
+        bundle().context().getRouteController().resumeRoute("virtuous-sync-webhook-contact-read");
 
         for (BatchResult imported : batch) {
-            assertThat(bundle.awaitState(SOURCE, imported.referenceId(), SyncState.SYNCED).contactId()).isEqualTo(imported.contactId());
+            assertThat(bundle().awaitState(SOURCE, imported.referenceId(), SyncState.SYNCED).contactId()).isEqualTo(imported.contactId());
         }
-        assertThat(sandbox.requests()).extracting(request -> request.method() + " " + request.path())
+        assertThat(sandbox().requests()).extracting(request -> request.method() + " " + request.path())
                 .containsExactly("POST /api/Contact/Query/FullContact");
     }
 
     @Test
     void aMergeInVirtuousRePointsTheDonorButAnotherContactWithoutAMergeDoesNot() throws Exception {
         submit("res-6", "Dorothy", "Hodgkin");
-        long contactId = contactIdFor("res-6", sandbox.runBatch());
-        bundle.awaitState(SOURCE, "res-6", SyncState.SYNCED);
+        long contactId = contactIdFor("res-6", sandbox().runBatch());
+        bundle().awaitState(SOURCE, "res-6", SyncState.SYNCED);
 
         deliver(envelope("ContactCreate", 9001, "res-6"));
-        assertThat(bundle.entry(SOURCE, "res-6").contactId()).as("not a merge").isEqualTo(contactId);
+        assertThat(bundle().entry(SOURCE, "res-6").contactId()).as("not a merge").isEqualTo(contactId);
 
         deliver("{\"event\":\"ContactUpdate\",\"contact\":{\"id\":" + contactId + ",\"mergedIntoContactId\":9002,"
                 + "\"contactReferences\":[{\"source\":\"" + SOURCE + "\",\"id\":\"res-6\"}]}}");
-        await().atMost(Duration.ofSeconds(20)).until(() -> bundle.entry(SOURCE, "res-6").contactId(), id -> id == 9002L);
+        await().atMost(Duration.ofSeconds(20)).until(() -> bundle().entry(SOURCE, "res-6").contactId(), id -> id == 9002L);
     }
 
     @Test
@@ -216,127 +198,139 @@ class ResolutionTest {
         for (String id : List.of("res-7a", "res-7b", "res-7c")) {
             submit(id, "Rosalind", "Franklin-" + id);
         }
-        bundle.close();
-        bundle = startBundle();
+        fixture.restart(Map.of());
+        awaitSubscribed();
 
-        List<BatchResult> batch = sandbox.runBatch();
+        List<BatchResult> batch = sandbox().runBatch();
 
         for (String id : List.of("res-7a", "res-7b", "res-7c")) {
-            LedgerEntry synced = bundle.awaitState(SOURCE, id, SyncState.SYNCED);
+            LedgerEntry synced = bundle().awaitState(SOURCE, id, SyncState.SYNCED);
             assertThat(synced.contactId()).isEqualTo(contactIdFor(id, batch));
-            assertThat(sandbox.contactCountForReference(SOURCE, id)).isEqualTo(1);
+            assertThat(sandbox().contactCountForReference(SOURCE, id)).isEqualTo(1);
         }
-        assertThat(sandbox.webhooks()).as("the old subscription was re-pointed, not duplicated").hasSize(1);
+        assertThat(sandbox().webhooks()).as("the old subscription was re-pointed, not duplicated").hasSize(1);
     }
 
     @Test
     void aDonorVirtuousNeverResolvesReachesTheDeadLetterAndAReplayAfterTheImportEndsSyncedWithoutASecondContact() throws Exception {
-        sandbox.setWebhookDeliveryEnabled(false);
+        sandbox().setWebhookDeliveryEnabled(false);
         submit("res-8", "Mary", "Somerville");
-        clock.advance(Duration.ofHours(7));
-        bundle.poll();
-        assertThat(bundle.entry(SOURCE, "res-8").state()).as("404, but within the deadline").isEqualTo(SyncState.PENDING);
+        clock().advance(Duration.ofHours(7));
+        bundle().poll();
+        assertThat(bundle().entry(SOURCE, "res-8").state()).as("404, but within the deadline").isEqualTo(SyncState.PENDING);
 
-        clock.advance(Duration.ofDays(2));
-        bundle.poll();
+        clock().advance(Duration.ofDays(2));
+        bundle().poll();
 
-        assertThat(bundle.entry(SOURCE, "res-8").state()).isEqualTo(SyncState.FAILED);
+        assertThat(bundle().entry(SOURCE, "res-8").state()).isEqualTo(SyncState.FAILED);
         Map<String, Object> letter = onlyOpenLetter();
         assertThat(letter.get("referenceId")).isEqualTo("res-8");
         assertThat((String) letter.get("reason")).startsWith("not resolved by Virtuous within 1d12h")
                 .contains("Match Needed / Update Needed");
         assertThat((List<?>) letter.get("history")).hasSizeGreaterThanOrEqualTo(3);
 
-        long contactId = contactIdFor("res-8", sandbox.runBatch());
-        SyncBundle.Response replay = bundle.post("/sync/dead-letters/" + letter.get("id") + "/replay", "");
+        long contactId = contactIdFor("res-8", sandbox().runBatch());
+        SyncBundle.Response replay = bundle().post("/sync/dead-letters/" + letter.get("id") + "/replay", "");
 
         assertThat(replay.status()).isEqualTo(202);
         assertThat(replay.json()).containsEntry("admission", "RETRY").containsEntry("referenceId", "res-8");
-        LedgerEntry synced = bundle.awaitState(SOURCE, "res-8", SyncState.SYNCED);
+        LedgerEntry synced = bundle().awaitState(SOURCE, "res-8", SyncState.SYNCED);
         assertThat(synced.contactId()).isEqualTo(contactId);
-        assertThat(sandbox.requestCount("POST", "/api/Contact/Transaction")).isEqualTo(1);
-        assertThat(sandbox.contactCountForReference(SOURCE, "res-8")).isEqualTo(1);
-        assertThat(bundle.get("/sync/dead-letters").body()).isEqualTo("[]");
-        assertThat(bundle.post("/sync/dead-letters/" + letter.get("id") + "/replay", "").status()).as("already replayed").isEqualTo(409);
+        assertThat(sandbox().requestCount("POST", "/api/Contact/Transaction")).isEqualTo(1);
+        assertThat(sandbox().contactCountForReference(SOURCE, "res-8")).isEqualTo(1);
+        assertThat(bundle().get("/sync/dead-letters").body()).isEqualTo("[]");
+        assertThat(bundle().post("/sync/dead-letters/" + letter.get("id") + "/replay", "").status()).as("already replayed").isEqualTo(409);
     }
 
     @Test
     void anOperatorDiscardsADeadLetterWithAReasonKeptInTheLedger() throws Exception {
-        bundle.post("/donors", """
+        bundle().post("/donors", """
                 {"referenceId": "res-9", "firstName": "Ada", "email": "not-an-email"}""");
         long id = ((Number) onlyOpenLetter().get("id")).longValue();
 
-        assertThat(bundle.delete("/sync/dead-letters/" + id).status()).as("no reason").isEqualTo(400);
-        assertThat(bundle.post("/sync/dead-letters/" + id + "/replay", "").status()).as("still invalid").isEqualTo(400);
-        SyncBundle.Response fixed = bundle.post("/sync/dead-letters/424242/replay", "");
-        SyncBundle.Response discarded = bundle.delete("/sync/dead-letters/" + id + "?reason=test%20donor");
+        assertThat(bundle().delete("/sync/dead-letters/" + id).status()).as("no reason").isEqualTo(400);
+        assertThat(bundle().post("/sync/dead-letters/" + id + "/replay", "").status()).as("still invalid").isEqualTo(400);
+        SyncBundle.Response fixed = bundle().post("/sync/dead-letters/424242/replay", "");
+        SyncBundle.Response discarded = bundle().delete("/sync/dead-letters/" + id + "?reason=test%20donor");
 
         assertThat(fixed.status()).isEqualTo(404);
         assertThat(discarded.status()).isEqualTo(200);
-        assertThat(bundle.get("/sync/dead-letters").body()).isEqualTo("[]");
-        assertThat(bundle.deadLetters()).extracting(DeadLetter::outcome, DeadLetter::outcomeReason)
+        assertThat(bundle().get("/sync/dead-letters").body()).isEqualTo("[]");
+        assertThat(bundle().deadLetters()).extracting(DeadLetter::outcome, DeadLetter::outcomeReason)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("discarded", "test donor"));
     }
 
     @Test
     void aRejectedDonorIsReplayedWithTheOperatorsCorrectionUnderItsOriginalReferencePair() throws Exception {
-        bundle.post("/donors", """
+        bundle().post("/donors", """
                 {"referenceId": "res-10", "firstName": "Grace", "email": "grace@"}""");
         Object id = onlyOpenLetter().get("id");
 
-        SyncBundle.Response replay = bundle.post("/sync/dead-letters/" + id + "/replay", """
+        SyncBundle.Response replay = bundle().post("/sync/dead-letters/" + id + "/replay", """
                 {"referenceId": "some-other-id", "firstName": "Grace", "lastName": "Chisholm", "email": "grace.chisholm@example.org"}""");
 
         assertThat(replay.status()).isEqualTo(202);
         assertThat(replay.json()).containsEntry("referenceId", "res-10");
-        assertThat(bundle.awaitState(SOURCE, "res-10", SyncState.PENDING).donor()).containsEntry("email", "grace.chisholm@example.org");
-        assertThat(bundle.entry(SOURCE, "some-other-id")).isNull();
+        assertThat(bundle().awaitState(SOURCE, "res-10", SyncState.PENDING).donor()).containsEntry("email", "grace.chisholm@example.org");
+        assertThat(bundle().entry(SOURCE, "some-other-id")).isNull();
     }
 
     @Test
     void thePlatformsCorrectedDonorSupersedesItsDeadLettersAndOnlyTheNewestFailureStaysOpen() throws Exception {
-        bundle.post("/donors", """
+        bundle().post("/donors", """
                 {"referenceId": "res-11", "firstName": "Emmy", "email": "emmy@"}""");
-        bundle.post("/donors", """
+        bundle().post("/donors", """
                 {"referenceId": "res-11", "firstName": "Emmy", "email": "emmy@noether"}""");
 
         assertThat((String) onlyOpenLetter().get("reason")).as("the newer failure").contains("'emmy@noether'");
 
-        SyncBundle.Response corrected = bundle.post("/donors", """
+        SyncBundle.Response corrected = bundle().post("/donors", """
                 {"referenceId": "res-11", "firstName": "Emmy", "lastName": "Noether", "email": "emmy@example.org"}""");
 
         assertThat(corrected.status()).isEqualTo(202);
-        assertThat(bundle.awaitState(SOURCE, "res-11", SyncState.PENDING).donor()).containsEntry("email", "emmy@example.org");
-        assertThat(bundle.get("/sync/dead-letters").body()).isEqualTo("[]");
-        assertThat(bundle.deadLetters()).extracting(DeadLetter::outcome, DeadLetter::outcomeReason).containsExactly(
+        assertThat(bundle().awaitState(SOURCE, "res-11", SyncState.PENDING).donor()).containsEntry("email", "emmy@example.org");
+        assertThat(bundle().get("/sync/dead-letters").body()).isEqualTo("[]");
+        assertThat(bundle().deadLetters()).extracting(DeadLetter::outcome, DeadLetter::outcomeReason).containsExactly(
                 org.assertj.core.groups.Tuple.tuple("superseded", "sent again (POST /donors) and taken for a fresh attempt"),
                 org.assertj.core.groups.Tuple.tuple("superseded", "failed again later: see the newer dead letter"));
     }
 
     @Test
     void aDonorVirtuousRejectedIsSentAgainCorrectedByThePlatformAndItsLetterCloses() throws Exception {
-        bundle.post("/donors", """
+        bundle().post("/donors", """
                 {"referenceId": "res-12", "name": "Germain Household", "contactType": "Spaceship"}""");
-        bundle.awaitState(SOURCE, "res-12", SyncState.FAILED);
+        bundle().awaitState(SOURCE, "res-12", SyncState.FAILED);
         assertThat(onlyOpenLetter().get("stage")).isEqualTo("transaction-submit");
 
-        bundle.post("/donors", """
+        bundle().post("/donors", """
                 {"referenceId": "res-12", "name": "Germain Household", "contactType": "Household"}""");
 
-        bundle.awaitState(SOURCE, "res-12", SyncState.PENDING);
-        assertThat(bundle.get("/sync/dead-letters").body()).isEqualTo("[]");
-        assertThat(bundle.deadLetters()).singleElement().extracting(DeadLetter::outcome).isEqualTo("superseded");
-        assertThat(sandbox.requestCount("POST", "/api/Contact/Transaction")).as("the rejected one and the corrected one").isEqualTo(2);
+        bundle().awaitState(SOURCE, "res-12", SyncState.PENDING);
+        assertThat(bundle().get("/sync/dead-letters").body()).isEqualTo("[]");
+        assertThat(bundle().deadLetters()).singleElement().extracting(DeadLetter::outcome).isEqualTo("superseded");
+        assertThat(sandbox().requestCount("POST", "/api/Contact/Transaction")).as("the rejected one and the corrected one").isEqualTo(2);
+    }
+
+    private VirtuousSandbox sandbox() {
+        return fixture.sandbox();
+    }
+
+    private SyncBundle bundle() {
+        return fixture.bundle();
+    }
+
+    private TestClock clock() {
+        return fixture.clock();
     }
 
     private LedgerEntry submit(String referenceId, String firstName, String lastName) throws Exception {
-        bundle.post("/donors", "{\"referenceId\":\"" + referenceId + "\",\"firstName\":\"" + firstName + "\",\"lastName\":\"" + lastName + "\"}");
-        return bundle.awaitState(SOURCE, referenceId, SyncState.PENDING);
+        bundle().post("/donors", "{\"referenceId\":\"" + referenceId + "\",\"firstName\":\"" + firstName + "\",\"lastName\":\"" + lastName + "\"}");
+        return bundle().awaitState(SOURCE, referenceId, SyncState.PENDING);
     }
 
     private Map<String, Object> onlyOpenLetter() throws Exception {
         List<Map<String, Object>> letters = await().atMost(Duration.ofSeconds(20))
-                .until(() -> new com.fasterxml.jackson.databind.ObjectMapper().readValue(bundle.get("/sync/dead-letters").body(),
+                .until(() -> new com.fasterxml.jackson.databind.ObjectMapper().readValue(bundle().get("/sync/dead-letters").body(),
                         new com.fasterxml.jackson.core.type.TypeReference<List<Map<String, Object>>>() { }), list -> !list.isEmpty());
         assertThat(letters).hasSize(1);
         return letters.get(0);
@@ -355,6 +349,6 @@ class ResolutionTest {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         String signature = Base64.getEncoder().encodeToString(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
-        return bundle.post("/webhooks/virtuous", body, Map.of("X-Virtuous-Signature", signature));
+        return bundle().post("/webhooks/virtuous", body, Map.of("X-Virtuous-Signature", signature));
     }
 }

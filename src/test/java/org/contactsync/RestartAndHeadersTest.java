@@ -1,7 +1,6 @@
 package org.contactsync;
 
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -12,43 +11,37 @@ import org.contactsync.ledger.LedgerEntry;
 import org.contactsync.ledger.SyncState;
 import org.contactsync.sandbox.VirtuousSandbox;
 import org.contactsync.testing.SyncBundle;
+import org.contactsync.testing.SyncFixture;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 class RestartAndHeadersTest {
 
-    @TempDir
-    Path directory;
+    @RegisterExtension
+    final SyncFixture fixture = new SyncFixture().startedByTest();
 
     @Test
     void theLedgerSurvivesARestartOfTheCamelContext() throws Exception {
-        VirtuousSandbox sandbox = new VirtuousSandbox();
-        sandbox.setPort(0);
-        sandbox.start();
-        try {
-            String donor = """
-                    {"referenceId": "restart-1", "firstName": "Ida", "lastName": "Noddack"}""";
-            try (SyncBundle first = SyncBundle.start(directory, sandbox.getBaseUrl(), sandbox.getApiKey(), Map.of())) {
-                first.post("/donors", donor);
-                first.awaitState("PartnerPlatform", "restart-1", SyncState.PENDING);
-            }
-            sandbox.clearRequests();
+        String donor = """
+                {"referenceId": "restart-1", "firstName": "Ida", "lastName": "Noddack"}""";
+        fixture.start(Map.of());
+        bundle().post("/donors", donor);
+        bundle().awaitState("PartnerPlatform", "restart-1", SyncState.PENDING);
+        // the first bundle stops before the requests are forgotten: nothing it sends as it stops counts as the second's
+        fixture.stopBundle();
+        sandbox().clearRequests();
 
-            try (SyncBundle second = SyncBundle.start(directory, sandbox.getBaseUrl(), sandbox.getApiKey(), Map.of())) {
-                LedgerEntry entry = second.entry("PartnerPlatform", "restart-1");
-                SyncBundle.Response again = second.post("/donors", donor);
+        fixture.start(Map.of());
+        LedgerEntry entry = bundle().entry("PartnerPlatform", "restart-1");
+        SyncBundle.Response again = bundle().post("/donors", donor);
 
-                assertThat(entry.state()).isEqualTo(SyncState.PENDING);
-                assertThat(again.json().get("accepted")).asList()
-                        .containsExactly(Map.of("referenceSource", "PartnerPlatform", "referenceId", "restart-1", "admission", "UNCHANGED"));
-                assertThat(sandbox.requests()).isEmpty();
-            }
-        } finally {
-            sandbox.stop();
-        }
+        assertThat(entry.state()).isEqualTo(SyncState.PENDING);
+        assertThat(again.json().get("accepted")).asList()
+                .containsExactly(Map.of("referenceSource", "PartnerPlatform", "referenceId", "restart-1", "admission", "UNCHANGED"));
+        assertThat(sandbox().requests()).isEmpty();
     }
 
     @Test
@@ -63,12 +56,14 @@ class RestartAndHeadersTest {
         });
         virtuous.start();
         String baseUrl = "http://localhost:" + virtuous.getAddress().getPort();
-        try (SyncBundle bundle = SyncBundle.start(directory, baseUrl, "test-key-123", Map.of())) {
-            bundle.post("/donors", """
+        try {
+            // a Virtuous of the test's own, which sees every header it is sent: these settings win over the sandbox's URL and key
+            fixture.start(Map.of("virtuous.api.base-url", baseUrl, "virtuous.api.key", "test-key-123"));
+            bundle().post("/donors", """
                     {"referenceId": "headers-1", "firstName": "Kathleen", "lastName": "Lonsdale", "email": "k@example.org"}""",
                     Map.of("X-Platform-Secret", "do-not-forward", "Cookie", "session=abc"));
 
-            bundle.awaitState("PartnerPlatform", "headers-1", SyncState.PENDING);
+            bundle().awaitState("PartnerPlatform", "headers-1", SyncState.PENDING);
             await().until(() -> received.size() == 3);
             assertThat(received).allSatisfy(headers -> {
                 assertThat(headers.getFirst("Authorization")).isEqualTo("Bearer test-key-123");
@@ -79,5 +74,13 @@ class RestartAndHeadersTest {
         } finally {
             virtuous.stop(0);
         }
+    }
+
+    private VirtuousSandbox sandbox() {
+        return fixture.sandbox();
+    }
+
+    private SyncBundle bundle() {
+        return fixture.bundle();
     }
 }

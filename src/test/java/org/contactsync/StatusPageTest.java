@@ -16,11 +16,10 @@ import org.contactsync.ledger.SyncState;
 import org.contactsync.sandbox.VirtuousSandbox;
 import org.contactsync.testing.Browser;
 import org.contactsync.testing.SyncBundle;
+import org.contactsync.testing.SyncFixture;
 import org.contactsync.testing.TestClock;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -33,48 +32,31 @@ class StatusPageTest {
     /** Sends only the headers each request is given: SyncBundle's own methods add the right credentials. */
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    @TempDir
-    Path directory;
-
-    private final VirtuousSandbox sandbox = new VirtuousSandbox();
-    private final TestClock clock = new TestClock();
-    private SyncBundle bundle;
-
-    @BeforeEach
-    void start() throws Exception {
-        sandbox.setPort(0);
-        sandbox.start();
-        bundle = SyncBundle.start(directory, sandbox.getBaseUrl(), sandbox.getApiKey(),
-                Map.of("sync.status.budget-sample-period-ms", "100", "sync.retry.max-redeliveries", "1"), clock);
-    }
-
-    @AfterEach
-    void stop() {
-        bundle.close();
-        sandbox.stop();
-    }
+    @RegisterExtension
+    final SyncFixture fixture = new SyncFixture()
+            .with(Map.of("sync.status.budget-sample-period-ms", "100", "sync.retry.max-redeliveries", "1"));
 
     @Test
     void thePageShowsTheLedgersCountsTheOldestPendingDonorAndTheDeadLetterAndReplaysIt() throws Exception {
-        bundle.post("/donors", "{\"referenceId\":\"page-invalid\",\"firstName\":\"Status\",\"email\":\"not-an-email\"}");
-        DeadLetter refused = bundle.deadLetters().get(0);
+        bundle().post("/donors", "{\"referenceId\":\"page-invalid\",\"firstName\":\"Status\",\"email\":\"not-an-email\"}");
+        DeadLetter refused = bundle().deadLetters().get(0);
         // Virtuous fails the lookup and its one retry: the donor goes to the dead letter
-        sandbox.failNext(2, 503);
-        bundle.post("/donors", donor("page-failed"));
-        bundle.awaitState(SOURCE, "page-failed", SyncState.FAILED);
-        sandbox.seedContact(Map.of("firstName", "Status", "lastName", "page-synced", "referenceSource", SOURCE, "referenceId", "page-synced"));
-        bundle.post("/donors", donor("page-synced"));
-        bundle.awaitApplied(SOURCE, "page-synced");
-        bundle.post("/donors", donor("page-pending-old"));
-        bundle.awaitState(SOURCE, "page-pending-old", SyncState.PENDING);
-        clock.advance(Duration.ofHours(3));
-        bundle.post("/donors", donor("page-pending-new"));
-        bundle.awaitState(SOURCE, "page-pending-new", SyncState.PENDING);
-        DeadLetter letter = bundle.deadLetters().get(0);
-        Map<SyncState, Long> counts = bundle.views().countsByState();
+        sandbox().failNext(2, 503);
+        bundle().post("/donors", donor("page-failed"));
+        bundle().awaitState(SOURCE, "page-failed", SyncState.FAILED);
+        sandbox().seedContact(Map.of("firstName", "Status", "lastName", "page-synced", "referenceSource", SOURCE, "referenceId", "page-synced"));
+        bundle().post("/donors", donor("page-synced"));
+        bundle().awaitApplied(SOURCE, "page-synced");
+        bundle().post("/donors", donor("page-pending-old"));
+        bundle().awaitState(SOURCE, "page-pending-old", SyncState.PENDING);
+        clock().advance(Duration.ofHours(3));
+        bundle().post("/donors", donor("page-pending-new"));
+        bundle().awaitState(SOURCE, "page-pending-new", SyncState.PENDING);
+        DeadLetter letter = bundle().deadLetters().get(0);
+        Map<SyncState, Long> counts = bundle().views().countsByState();
 
-        try (Browser browser = Browser.start(directory)) {
-            URI page = bundle.uri("/sync/ui");
+        try (Browser browser = Browser.start(directory())) {
+            URI page = bundle().uri("/sync/ui");
             browser.open(URI.create("http://" + SyncBundle.OPERATOR + ":" + SyncBundle.OPERATOR_PASSWORD + "@" + page.getAuthority() + page.getPath()));
 
             for (SyncState state : SyncState.values()) {
@@ -100,7 +82,7 @@ class StatusPageTest {
                     text -> text.size() == 1 && text.get(0).contains("page-failed was sent again"));
             await("letter gone").atMost(PAGE_WAIT).until(() -> browser.attributes("#dead-letters tr[data-letter-id]", "data-letter-id"),
                     List.of(String.valueOf(refused.id()))::equals);
-            bundle.awaitState(SOURCE, "page-failed", SyncState.PENDING);
+            bundle().awaitState(SOURCE, "page-failed", SyncState.PENDING);
             // the page reads the counts right after the replay's answer: the donor is RECEIVED then, or PENDING already
             await("counts follow").atMost(PAGE_WAIT).until(() -> browser.texts("#count-FAILED"), List.of("0")::equals);
             assertThat(Integer.parseInt(browser.texts("#count-RECEIVED").get(0)) + Integer.parseInt(browser.texts("#count-PENDING").get(0)))
@@ -111,8 +93,8 @@ class StatusPageTest {
 
     @Test
     void thePageAndTheOperatorApiRefuseMissingOrWrongCredentialsAndTheOtherEndpointsKeepTheirRules() throws Exception {
-        bundle.post("/donors", donor("guarded-1"));
-        bundle.awaitState(SOURCE, "guarded-1", SyncState.PENDING);
+        bundle().post("/donors", donor("guarded-1"));
+        bundle().awaitState(SOURCE, "guarded-1", SyncState.PENDING);
         List<HttpRequest.Builder> guarded = List.of(
                 request("/sync/ui").GET(),
                 request("/sync/status").GET(),
@@ -137,28 +119,44 @@ class StatusPageTest {
             }
         }
         // nothing the refused calls asked for happened
-        assertThat(bundle.deadLetters()).isEmpty();
+        assertThat(bundle().deadLetters()).isEmpty();
 
         HttpResponse<String> page = send(request("/sync/ui").GET().header("Authorization", SyncBundle.basic(SyncBundle.OPERATOR, SyncBundle.OPERATOR_PASSWORD)));
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
         assertThat(page.body()).contains("Donors by state");
-        Map<String, Object> status = bundle.get("/sync/status").json();
+        Map<String, Object> status = bundle().get("/sync/status").json();
         assertThat(status).containsEntry("PENDING", 1).containsKey("budgetHistory");
         Map<?, ?> pending = (Map<?, ?>) ((List<?>) status.get("oldestPending")).get(0);
         OffsetDateTime submitted = OffsetDateTime.parse((String) pending.get("submittedAt"));
         assertThat(pending.get("referenceId")).isEqualTo("guarded-1");
         assertThat(OffsetDateTime.parse((String) pending.get("pollDueAt"))).as("sync.poll.after").isEqualTo(submitted.plusHours(6));
         assertThat(OffsetDateTime.parse((String) pending.get("deadlineAt"))).as("sync.pending.deadline").isEqualTo(submitted.plusHours(36));
-        assertThat(bundle.get("/sync/donors/" + SOURCE + "/guarded-1").status()).isEqualTo(200);
+        assertThat(bundle().get("/sync/donors/" + SOURCE + "/guarded-1").status()).isEqualTo(200);
         // health, intake and webhooks keep their own rules
         assertThat(send(request("/sync/health").GET()).statusCode()).isEqualTo(200);
         assertThat(send(request("/donors").POST(HttpRequest.BodyPublishers.ofString(donor("guarded-2"))).header("Content-Type", "application/json"))
                 .statusCode()).isBetween(200, 299);
     }
 
+    private VirtuousSandbox sandbox() {
+        return fixture.sandbox();
+    }
+
+    private SyncBundle bundle() {
+        return fixture.bundle();
+    }
+
+    private TestClock clock() {
+        return fixture.clock();
+    }
+
+    private Path directory() {
+        return fixture.directory();
+    }
+
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(bundle.uri(path));
+        return HttpRequest.newBuilder(bundle().uri(path));
     }
 
     private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {

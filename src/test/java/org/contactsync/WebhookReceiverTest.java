@@ -5,10 +5,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -17,56 +15,42 @@ import org.contactsync.ledger.SyncState;
 import org.contactsync.sandbox.BatchResult;
 import org.contactsync.sandbox.VirtuousSandbox;
 import org.contactsync.testing.SyncBundle;
-import org.junit.jupiter.api.AfterAll;
+import org.contactsync.testing.SyncFixture;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Webhooks from the sandbox's nightly batch confirm PENDING donors; bad deliveries get a 4xx and change nothing. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WebhookReceiverTest {
 
     private static final String SECRET = "webhook-test-secret";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    @TempDir
-    static Path directory;
-
-    private final VirtuousSandbox sandbox = new VirtuousSandbox();
-    private SyncBundle bundle;
+    @RegisterExtension
+    static final SyncFixture fixture = new SyncFixture().with("sync.webhook.secret", SECRET);
 
     @BeforeAll
-    void start() throws Exception {
-        sandbox.setPort(0);
-        sandbox.start();
-        bundle = SyncBundle.start(directory, sandbox.getBaseUrl(), sandbox.getApiKey(), Map.of("sync.webhook.secret", SECRET));
-        HttpResponse<String> subscribed = HTTP.send(HttpRequest.newBuilder(URI.create(sandbox.getBaseUrl() + "/api/Webhook"))
-                .header("Authorization", "Bearer " + sandbox.getApiKey()).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"payloadUrl\":\"" + bundle.uri("/webhooks/virtuous")
+    static void subscribe() throws Exception {
+        HttpResponse<String> subscribed = HTTP.send(HttpRequest.newBuilder(URI.create(sandbox().getBaseUrl() + "/api/Webhook"))
+                .header("Authorization", "Bearer " + sandbox().getApiKey()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"payloadUrl\":\"" + bundle().uri("/webhooks/virtuous")
                         + "\",\"secret\":\"" + SECRET + "\",\"contactCreate\":true,\"contactUpdate\":true,\"active\":true}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(subscribed.statusCode()).isEqualTo(200);
     }
 
-    @AfterAll
-    void stop() {
-        bundle.close();
-        sandbox.stop();
-    }
-
     @Test
     void thePendingDonorIsSyncedByTheContactCreateWebhook() throws Exception {
-        bundle.post("/donors", """
+        bundle().post("/donors", """
                 {"referenceId": "hook-1", "firstName": "Annie", "lastName": "Cannon", "email": "annie@example.org"}""");
-        bundle.awaitState("PartnerPlatform", "hook-1", SyncState.PENDING);
+        bundle().awaitState("PartnerPlatform", "hook-1", SyncState.PENDING);
 
-        List<BatchResult> results = sandbox.runBatch();
+        List<BatchResult> results = sandbox().runBatch();
 
         long contactId = results.stream().filter(r -> "hook-1".equals(r.referenceId())).findFirst().orElseThrow().contactId();
-        LedgerEntry entry = bundle.awaitState("PartnerPlatform", "hook-1", SyncState.SYNCED);
+        LedgerEntry entry = bundle().awaitState("PartnerPlatform", "hook-1", SyncState.SYNCED);
         assertThat(entry.state()).isEqualTo(SyncState.SYNCED);
         assertThat(entry.contactId()).isEqualTo(contactId);
         assertThat(entry.resolvedBy()).isEqualTo("webhook-create");
@@ -74,16 +58,16 @@ class WebhookReceiverTest {
 
     @Test
     void repeatedAndLateUpdateDeliveriesLeaveOneSyncedRowWithTheSameId() throws Exception {
-        bundle.post("/donors", """
+        bundle().post("/donors", """
                 {"referenceId": "hook-2", "firstName": "Henrietta", "lastName": "Leavitt"}""");
-        bundle.awaitState("PartnerPlatform", "hook-2", SyncState.PENDING);
-        long contactId = sandbox.runBatch().stream().filter(r -> "hook-2".equals(r.referenceId())).findFirst().orElseThrow().contactId();
+        bundle().awaitState("PartnerPlatform", "hook-2", SyncState.PENDING);
+        long contactId = sandbox().runBatch().stream().filter(r -> "hook-2".equals(r.referenceId())).findFirst().orElseThrow().contactId();
         String delivery = envelope("ContactUpdate", contactId, "hook-2");
 
         assertThat(deliver(delivery, sign(delivery)).statusCode()).isEqualTo(200);
         assertThat(deliver(delivery, sign(delivery)).statusCode()).isEqualTo(200);
 
-        LedgerEntry entry = bundle.awaitState("PartnerPlatform", "hook-2", SyncState.SYNCED);
+        LedgerEntry entry = bundle().awaitState("PartnerPlatform", "hook-2", SyncState.SYNCED);
         assertThat(entry.state()).isEqualTo(SyncState.SYNCED);
         assertThat(entry.contactId()).isEqualTo(contactId);
         assertThat(entry.resolvedBy()).isEqualTo("webhook-create");
@@ -91,9 +75,9 @@ class WebhookReceiverTest {
 
     @Test
     void badDeliveriesGetA4xxAndChangeNothing() throws Exception {
-        bundle.post("/donors", """
+        bundle().post("/donors", """
                 {"referenceId": "hook-3", "firstName": "Cecilia", "lastName": "Payne"}""");
-        bundle.awaitState("PartnerPlatform", "hook-3", SyncState.PENDING);
+        bundle().awaitState("PartnerPlatform", "hook-3", SyncState.PENDING);
         String delivery = envelope("ContactCreate", 99999, "hook-3");
 
         assertThat(deliver(delivery, null).statusCode()).isEqualTo(401);
@@ -104,8 +88,8 @@ class WebhookReceiverTest {
         String gift = "{\"event\":\"GiftCreate\",\"gift\":{\"id\":1}}";
         assertThat(deliver(gift, sign(gift)).statusCode()).isEqualTo(400);
 
-        assertThat(bundle.entry("PartnerPlatform", "hook-3").state()).isEqualTo(SyncState.PENDING);
-        assertThat(bundle.get("/sync/status").status()).isEqualTo(200);
+        assertThat(bundle().entry("PartnerPlatform", "hook-3").state()).isEqualTo(SyncState.PENDING);
+        assertThat(bundle().get("/sync/status").status()).isEqualTo(200);
     }
 
     @Test
@@ -116,20 +100,28 @@ class WebhookReceiverTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("\"donors\":0");
-        assertThat(bundle.entry("PartnerPlatform", "someone-elses-donor")).isNull();
+        assertThat(bundle().entry("PartnerPlatform", "someone-elses-donor")).isNull();
     }
 
     @Test
     void theDocumentedEnvelopeIsReadToo() throws Exception {
-        bundle.post("/donors", """
+        bundle().post("/donors", """
                 {"referenceId": "hook-4", "firstName": "Williamina", "lastName": "Fleming"}""");
-        bundle.awaitState("PartnerPlatform", "hook-4", SyncState.PENDING);
+        bundle().awaitState("PartnerPlatform", "hook-4", SyncState.PENDING);
         String delivery = "{\"eventType\":\"contact.created\",\"eventId\":\"e-1\",\"data\":{\"id\":777,"
                 + "\"contactReferences\":[{\"source\":\"PartnerPlatform\",\"id\":\"hook-4\"}]}}";
 
         assertThat(deliver(delivery, hex(delivery)).statusCode()).isEqualTo(200);
 
-        assertThat(bundle.awaitState("PartnerPlatform", "hook-4", SyncState.SYNCED).contactId()).isEqualTo(777L);
+        assertThat(bundle().awaitState("PartnerPlatform", "hook-4", SyncState.SYNCED).contactId()).isEqualTo(777L);
+    }
+
+    private static VirtuousSandbox sandbox() {
+        return fixture.sandbox();
+    }
+
+    private static SyncBundle bundle() {
+        return fixture.bundle();
     }
 
     private static String envelope(String event, long contactId, String referenceId) {
@@ -138,7 +130,7 @@ class WebhookReceiverTest {
     }
 
     private HttpResponse<String> deliver(String body, String signature) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(bundle.uri("/webhooks/virtuous")).header("Content-Type", "application/json")
+        HttpRequest.Builder request = HttpRequest.newBuilder(bundle().uri("/webhooks/virtuous")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (signature != null) {
             request.header("X-Virtuous-Signature", signature);

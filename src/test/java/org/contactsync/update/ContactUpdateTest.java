@@ -1,7 +1,5 @@
 package org.contactsync.update;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,12 +12,11 @@ import org.contactsync.sandbox.PutSemantics;
 import org.contactsync.sandbox.VirtuousSandbox;
 import org.contactsync.testing.ContactDiff;
 import org.contactsync.testing.SyncBundle;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.contactsync.testing.SyncFixture;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,43 +32,48 @@ class ContactUpdateTest {
     /** Virtuous's documented PUT: whatever the body leaves out is cleared. */
     @Nested
     class FullReplacement extends Scenarios {
+        @RegisterExtension
+        static final SyncFixture fixture = fixtureFor(PutSemantics.REPLACE);
+
         FullReplacement() {
-            super(PutSemantics.REPLACE);
+            super(PutSemantics.REPLACE, fixture);
         }
     }
 
     /** What the live API reportedly does: whatever the body leaves out is kept. */
     @Nested
     class Patch extends Scenarios {
+        @RegisterExtension
+        static final SyncFixture fixture = fixtureFor(PutSemantics.PATCH);
+
         Patch() {
-            super(PutSemantics.PATCH);
+            super(PutSemantics.PATCH, fixture);
         }
     }
 
+    /** One sandbox and bundle for each semantics' scenarios, and one instance too: donors numbers the donors they share. */
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     abstract static class Scenarios {
 
         private final PutSemantics semantics;
-        private final VirtuousSandbox sandbox = new VirtuousSandbox();
+        private final SyncFixture fixture;
         private final AtomicInteger donors = new AtomicInteger();
-        private SyncBundle bundle;
 
-        Scenarios(PutSemantics semantics) {
+        Scenarios(PutSemantics semantics, SyncFixture fixture) {
             this.semantics = semantics;
+            this.fixture = fixture;
         }
 
-        @BeforeAll
-        void start(@TempDir Path directory) throws Exception {
-            sandbox.setPort(0);
-            sandbox.setPutSemantics(semantics);
-            sandbox.start();
-            bundle = SyncBundle.start(directory, sandbox.getBaseUrl(), sandbox.getApiKey(), Map.of());
+        static SyncFixture fixtureFor(PutSemantics semantics) {
+            return new SyncFixture().sandbox(sandbox -> sandbox.setPutSemantics(semantics));
         }
 
-        @AfterAll
-        void stop() {
-            bundle.close();
-            sandbox.stop();
+        private VirtuousSandbox sandbox() {
+            return fixture.sandbox();
+        }
+
+        private SyncBundle bundle() {
+            return fixture.bundle();
         }
 
         @Test
@@ -87,9 +89,9 @@ class ContactUpdateTest {
             assertThat(added).containsEntry("value", "ada.byron@example.org").containsEntry("type", "Home Email")
                     .containsEntry("isPrimary", true);
             assertThat(method(after, 0, 0)).containsEntry("value", donor.email()).containsEntry("isPrimary", false);
-            assertThat(sandbox.requestCount("GET", "/api/Contact/" + donor.contactId)).isEqualTo(1);
-            assertThat(sandbox.requestCount("PUT", "/api/Contact/" + donor.contactId)).isEqualTo(1);
-            assertThat(sandbox.requests()).hasSize(2);
+            assertThat(sandbox().requestCount("GET", "/api/Contact/" + donor.contactId)).isEqualTo(1);
+            assertThat(sandbox().requestCount("PUT", "/api/Contact/" + donor.contactId)).isEqualTo(1);
+            assertThat(sandbox().requests()).hasSize(2);
         }
 
         @Test
@@ -124,9 +126,9 @@ class ContactUpdateTest {
             Map<String, Object> after = update(donor, Map.of("address1", "12 St James's Square", "postal", "SW1Y 4JH"));
 
             ContactDiff.between(donor.contact, after).changedOnly("address.address1", "address.postal");
-            assertThat(sandbox.requestCount("PUT", "/api/Contact/")).as("the Contact record itself is not written").isZero();
-            assertThat(sandbox.requestCount("GET", "/api/ContactAddress/")).isEqualTo(1);
-            assertThat(sandbox.requestCount("PUT", "/api/ContactAddress/")).isEqualTo(1);
+            assertThat(sandbox().requestCount("PUT", "/api/Contact/")).as("the Contact record itself is not written").isZero();
+            assertThat(sandbox().requestCount("GET", "/api/ContactAddress/")).isEqualTo(1);
+            assertThat(sandbox().requestCount("PUT", "/api/ContactAddress/")).isEqualTo(1);
         }
 
         @Test
@@ -161,7 +163,7 @@ class ContactUpdateTest {
 
             ContactDiff.between(donor.contact, archived).changedOnly("isArchived");
             assertThat(archived).containsEntry("isArchived", true);
-            assertThat(sandbox.requests()).extracting(request -> request.method() + " " + request.path())
+            assertThat(sandbox().requests()).extracting(request -> request.method() + " " + request.path())
                     .containsExactly("PUT /api/Contact/Archive/" + donor.contactId);
 
             Map<String, Object> restored = update(new Synced(donor.referenceId, donor.contactId, archived, with(donor.fields, "archived", true)),
@@ -172,13 +174,13 @@ class ContactUpdateTest {
         @Test
         void unchangedResendCostsNoRequest() throws Exception {
             Synced donor = syncedDonor();
-            LedgerEntry before = bundle.entry(SOURCE, donor.referenceId);
+            LedgerEntry before = bundle().entry(SOURCE, donor.referenceId);
 
-            assertThat(bundle.post("/donors", json(donor.fields)).json().toString()).contains("UNCHANGED");
+            assertThat(bundle().post("/donors", json(donor.fields)).json().toString()).contains("UNCHANGED");
 
-            assertThat(sandbox.requests()).isEmpty();
-            assertThat(bundle.entry(SOURCE, donor.referenceId).updatedAt()).isEqualTo(before.updatedAt());
-            ContactDiff.between(donor.contact, sandbox.contact(donor.contactId)).nothingChanged();
+            assertThat(sandbox().requests()).isEmpty();
+            assertThat(bundle().entry(SOURCE, donor.referenceId).updatedAt()).isEqualTo(before.updatedAt());
+            ContactDiff.between(donor.contact, sandbox().contact(donor.contactId)).nothingChanged();
         }
 
         @Test
@@ -187,39 +189,39 @@ class ContactUpdateTest {
             Map<String, Object> withoutPhone = new LinkedHashMap<>(donor.fields);
             withoutPhone.remove("phone");
 
-            bundle.post("/donors", json(withoutPhone));
-            bundle.awaitApplied(SOURCE, donor.referenceId);
+            bundle().post("/donors", json(withoutPhone));
+            bundle().awaitApplied(SOURCE, donor.referenceId);
 
-            assertThat(sandbox.requests()).as("nothing Virtuous can take, so nothing sent").isEmpty();
-            ContactDiff.between(donor.contact, sandbox.contact(donor.contactId)).nothingChanged();
+            assertThat(sandbox().requests()).as("nothing Virtuous can take, so nothing sent").isEmpty();
+            ContactDiff.between(donor.contact, sandbox().contact(donor.contactId)).nothingChanged();
         }
 
         @Test
         void conflictingEmailEndsInTheDeadLetterWithVirtuousMessage() throws Exception {
             Synced donor = syncedDonor();
-            sandbox.seedContact(Map.of("referenceSource", "Elsewhere", "referenceId", "other-" + donor.referenceId, "contactType", "Household",
+            sandbox().seedContact(Map.of("referenceSource", "Elsewhere", "referenceId", "other-" + donor.referenceId, "contactType", "Household",
                     "firstName", "Charles", "lastName", "Babbage", "email", "taken-" + donor.referenceId + "@example.org"));
 
-            bundle.post("/donors", json(with(donor.fields, "email", "taken-" + donor.referenceId + "@example.org")));
+            bundle().post("/donors", json(with(donor.fields, "email", "taken-" + donor.referenceId + "@example.org")));
 
             DeadLetter letter = awaitDeadLetter(donor.referenceId);
             assertThat(letter.httpStatus()).isEqualTo(409);
             assertThat(letter.reason()).contains("409").contains("taken-" + donor.referenceId + "@example.org");
-            ContactDiff.between(donor.contact, sandbox.contact(donor.contactId)).nothingChanged();
+            ContactDiff.between(donor.contact, sandbox().contact(donor.contactId)).nothingChanged();
         }
 
         @Test
         void validationFailureEndsInTheDeadLetterWithTheDetails() throws Exception {
             Synced donor = syncedDonor();
-            sandbox.setErrorStyle("target");
+            sandbox().setErrorStyle("target");
             try {
-                bundle.post("/donors", json(with(donor.fields, "contactType", "Spaceship")));
+                bundle().post("/donors", json(with(donor.fields, "contactType", "Spaceship")));
 
                 DeadLetter letter = awaitDeadLetter(donor.referenceId);
                 assertThat(letter.httpStatus()).isEqualTo(422);
                 assertThat(letter.reason()).contains("contactType").contains("'Spaceship' is not a contact type");
             } finally {
-                sandbox.setErrorStyle("legacy");
+                sandbox().setErrorStyle("legacy");
             }
         }
 
@@ -227,7 +229,7 @@ class ContactUpdateTest {
         void validationFailureInTheLegacyErrorStyleEndsInTheDeadLetterWithTheModelState() throws Exception {
             Synced donor = syncedDonor();
 
-            bundle.post("/donors", json(with(donor.fields, "contactType", "Spaceship")));
+            bundle().post("/donors", json(with(donor.fields, "contactType", "Spaceship")));
 
             DeadLetter letter = awaitDeadLetter(donor.referenceId);
             assertThat(letter.httpStatus()).isEqualTo(400);
@@ -237,28 +239,28 @@ class ContactUpdateTest {
         @Test
         void mergedContactTakesTheUpdateOnTheSurvivor() throws Exception {
             Synced donor = syncedDonor();
-            long survivor = sandbox.seedContact(Map.of("contactType", "Household", "firstName", "Ada", "lastName", "Lovelace"));
-            sandbox.mergeContact(donor.contactId, survivor);
-            sandbox.clearRequests();
+            long survivor = sandbox().seedContact(Map.of("contactType", "Household", "firstName", "Ada", "lastName", "Lovelace"));
+            sandbox().mergeContact(donor.contactId, survivor);
+            sandbox().clearRequests();
 
-            bundle.post("/donors", json(with(donor.fields, "email", "merged-" + donor.referenceId + "@example.org")));
+            bundle().post("/donors", json(with(donor.fields, "email", "merged-" + donor.referenceId + "@example.org")));
 
-            LedgerEntry entry = bundle.awaitApplied(SOURCE, donor.referenceId);
+            LedgerEntry entry = bundle().awaitApplied(SOURCE, donor.referenceId);
             assertThat(entry.contactId()).isEqualTo(survivor);
-            assertThat(sandbox.contact(survivor).toString()).contains("merged-" + donor.referenceId + "@example.org");
-            assertThat(bundle.deadLetters()).noneMatch(letter -> donor.referenceId.equals(letter.referenceId()));
+            assertThat(sandbox().contact(survivor).toString()).contains("merged-" + donor.referenceId + "@example.org");
+            assertThat(bundle().deadLetters()).noneMatch(letter -> donor.referenceId.equals(letter.referenceId()));
         }
 
         @Test
         void deletedContactEndsInTheDeadLetter() throws Exception {
             Synced donor = syncedDonor();
-            sandbox.deleteContact(donor.contactId);
+            sandbox().deleteContact(donor.contactId);
 
-            bundle.post("/donors", json(with(donor.fields, "email", "gone-" + donor.referenceId + "@example.org")));
+            bundle().post("/donors", json(with(donor.fields, "email", "gone-" + donor.referenceId + "@example.org")));
 
             DeadLetter letter = awaitDeadLetter(donor.referenceId);
             assertThat(letter.reason()).contains("no longer exists in Virtuous").contains(SOURCE + ":" + donor.referenceId);
-            assertThat(bundle.entry(SOURCE, donor.referenceId).state()).isEqualTo(SyncState.FAILED);
+            assertThat(bundle().entry(SOURCE, donor.referenceId).state()).isEqualTo(SyncState.FAILED);
         }
 
         /**
@@ -282,8 +284,8 @@ class ContactUpdateTest {
             fields.put("country", "GB");
             fields.put("tags", "gala;major donor");
             fields.put("customFields", Map.of("Preferred Channel", "Post"));
-            long contactId = sandbox.seedContact(fields);
-            sandbox.editContact(contactId, contact -> {
+            long contactId = sandbox().seedContact(fields);
+            sandbox().editContact(contactId, contact -> {
                 List<Map<String, Object>> individuals = castList(contact.get("contactIndividuals"));
                 List<Map<String, Object>> methods = castList(individuals.get(0).get("contactMethods"));
                 methods.add(new LinkedHashMap<>(Map.of("type", "Work Email", "value", "work-" + referenceId + "@example.org", "isPrimary", false)));
@@ -294,34 +296,34 @@ class ContactUpdateTest {
                 contact.put("description", "Mathematician");
                 ((List<Object>) contact.get("tags")).add("board");
             });
-            sandbox.addAddress(contactId, Map.of("label", "Seasonal", "address1", "Ockham Park", "city", "Surrey", "startMonth", 6, "startDay", 1,
+            sandbox().addAddress(contactId, Map.of("label", "Seasonal", "address1", "Ockham Park", "city", "Surrey", "startMonth", 6, "startDay", 1,
                     "endMonth", 8, "endDay", 31));
             Map<String, Object> donor = new LinkedHashMap<>(fields);
             donor.remove("referenceSource");
-            bundle.post("/donors", json(donor));
-            LedgerEntry entry = bundle.awaitApplied(SOURCE, referenceId);
+            bundle().post("/donors", json(donor));
+            LedgerEntry entry = bundle().awaitApplied(SOURCE, referenceId);
             assertThat(entry.contactId()).isEqualTo(contactId);
-            Map<String, Object> contact = sandbox.contact(contactId);
+            Map<String, Object> contact = sandbox().contact(contactId);
             assertThat(castList(contact.get("contactIndividuals"))).hasSize(2);
             assertThat(castList(individual(contact, 0).get("contactMethods"))).hasSize(3);
-            sandbox.clearRequests();
+            sandbox().clearRequests();
             return new Synced(referenceId, contactId, contact, donor);
         }
 
         /** Sends the donor again with {@code changes} and returns the Contact once the change is applied. */
         private Map<String, Object> update(Synced donor, Map<String, Object> changes) throws Exception {
-            sandbox.clearRequests();
+            sandbox().clearRequests();
             Map<String, Object> changed = new LinkedHashMap<>(donor.fields);
             changed.putAll(changes);
-            assertThat(bundle.post("/donors", json(changed)).status()).isEqualTo(202);
-            bundle.awaitApplied(SOURCE, donor.referenceId);
-            assertThat(bundle.deadLetters()).noneMatch(letter -> donor.referenceId.equals(letter.referenceId()));
-            return sandbox.contact(donor.contactId);
+            assertThat(bundle().post("/donors", json(changed)).status()).isEqualTo(202);
+            bundle().awaitApplied(SOURCE, donor.referenceId);
+            assertThat(bundle().deadLetters()).noneMatch(letter -> donor.referenceId.equals(letter.referenceId()));
+            return sandbox().contact(donor.contactId);
         }
 
         private DeadLetter awaitDeadLetter(String referenceId) {
-            bundle.awaitState(SOURCE, referenceId, SyncState.FAILED);
-            return org.awaitility.Awaitility.await().until(() -> bundle.deadLetters().stream()
+            bundle().awaitState(SOURCE, referenceId, SyncState.FAILED);
+            return org.awaitility.Awaitility.await().until(() -> bundle().deadLetters().stream()
                     .filter(letter -> referenceId.equals(letter.referenceId())).findFirst().orElse(null), letter -> letter != null);
         }
     }

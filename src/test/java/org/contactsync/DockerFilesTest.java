@@ -136,7 +136,7 @@ class DockerFilesTest {
         String healthPath = properties.getProperty("camel.management.health-path", camelMainDefault("camel.management.healthPath"));
         assertThat(path.group(1)).isEqualTo(healthPath + "/ready");
         assertThat(instructions("EXPOSE").get(0).split("\\s+")).as("EXPOSE")
-                .containsExactlyInAnyOrder(properties.getProperty("camel.server.port"), properties.getProperty("camel.management.port"));
+                .containsExactlyInAnyOrder(properties.getProperty("camel.server.port", camelMainDefault("camel.server.port")), properties.getProperty("camel.management.port"));
     }
 
     @Test
@@ -151,7 +151,7 @@ class DockerFilesTest {
     @Test
     void thePublishedPortsAreTheDocumentedOnes() throws IOException {
         Properties properties = applicationProperties();
-        Set<String> containerPorts = Set.of(properties.getProperty("camel.server.port"), properties.getProperty("camel.management.port"));
+        Set<String> containerPorts = Set.of(properties.getProperty("camel.server.port", camelMainDefault("camel.server.port")), properties.getProperty("camel.management.port"));
         String docs = Files.readString(Path.of("docs", "operations.md"));
         String docker = docs.substring(docs.indexOf("\n## Docker"));
         Matcher row = Pattern.compile("(?m)^\\| `([\\w-]+)` \\| (default|`cluster`) \\| `([\\d.:]+)` \\| `(\\d+)` \\|").matcher(docker);

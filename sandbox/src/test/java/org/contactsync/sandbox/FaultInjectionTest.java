@@ -123,6 +123,8 @@ class FaultInjectionTest {
     void randomFaultsFollowTheirSeedAndTheAfterHandlingOnesTakeEffect() {
         sandbox.setRateLimitPerHour(10_000);
         List<Integer> first = randomRun(7);
+        Map<String, Integer> firstFaults = Map.copyOf(sandbox.faultsServed());
+        int firstTaken = sandbox.submissions().size();
         sandbox.stop();
         VirtuousSandbox again = new VirtuousSandbox();
         again.setRateLimitPerHour(10_000);
@@ -130,16 +132,17 @@ class FaultInjectionTest {
         try {
             SandboxHttp againHttp = new SandboxHttp(again);
             again.setRandomFaults(0.5, 7, Duration.ofMillis(600));
-            List<Integer> second = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
-                second.add(statusOrZero(againHttp, again, i));
+                statusOrZero(againHttp, again, i);
             }
-            assertThat(second).as("the same seed serves the same faults").isEqualTo(first);
+            // what the sandbox served, not what the client saw: on a loaded machine a plain answer can outlast the
+            // client's timeout too
+            assertThat(again.faultsServed()).as("the same seed serves the same faults").isEqualTo(firstFaults);
         } finally {
             again.stop();
         }
         assertThat(first).contains(0, 200, 500, 503);
-        int taken = sandbox.submissions().size();
+        int taken = firstTaken;
         long answered200 = first.stream().filter(status -> status == 200).count();
         long after500 = first.stream().filter(status -> status == 500).count();
         assertThat(taken).as("every 200 and every 500 after handling took its Transaction, and so did each withheld answer")

@@ -84,6 +84,8 @@ class CamelMainHostTest {
         assertThat(bundle.postDonor("""
                 {"referenceId": "host-1", "firstName": "Mary", "lastName": "Anning", "email": "mary@example.org"}""").statusCode()).isEqualTo(202);
         bundle.awaitState("PartnerPlatform", "host-1", "PENDING", this::routes);
+        // the import's webhooks go to the subscriptions Virtuous has then: the bundle's is made a second after its start
+        await().atMost(Duration.ofSeconds(20)).until(() -> !sandbox.webhooks().isEmpty());
         sandbox.runBatch();
         bundle.awaitState("PartnerPlatform", "host-1", "SYNCED", this::routes);
 

@@ -1,6 +1,7 @@
 package org.contactsync;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The bundle in a Camel runtime it does not own: a plain context (no Camel Main, no application.properties) loads
@@ -70,6 +72,8 @@ class ExistingRuntimeTest {
                 {"referenceId": "esb-1", "firstName": "Caroline", "lastName": "Herschel", "email": "caroline@example.org"}""")
                 .statusCode()).isEqualTo(202);
         bundle.awaitState("PartnerPlatform", "esb-1", "PENDING", this::routes);
+        // the import's webhooks go to the subscriptions Virtuous has then: the bundle's is made a second after its start
+        await().atMost(Duration.ofSeconds(20)).until(() -> !sandbox.webhooks().isEmpty());
         sandbox.runBatch();
         Map<String, Object> synced = bundle.awaitState("PartnerPlatform", "esb-1", "SYNCED", this::routes);
 

@@ -88,7 +88,8 @@ class ErrorPolicyTest {
         assertThat(bundle().deadLetters()).isEmpty();
         assertThat(sandbox().requestCount("POST", "/api/Contact/Transaction")).isEqualTo(5);
         assertThat(readiness().getState()).isEqualTo(HealthCheck.State.UP);
-        assertThat(bundle().get("/sync/health").status()).isEqualTo(200);
+        // the whole readiness also waits for the inbox's first poll, a second after start
+        await().atMost(Duration.ofSeconds(10)).until(() -> bundle().get("/sync/health").status() == 200);
     }
 
     @Test
@@ -151,7 +152,7 @@ class ErrorPolicyTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> "CIRCUIT_OPEN".equals(gateState()));
         assertThat(quietRequestCount()).isEqualTo(3);
         assertThat(readiness().getState()).as("Virtuous's outage, not ours: intake goes on").isEqualTo(HealthCheck.State.UP);
-        assertThat(bundle().get("/sync/health").status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> bundle().get("/sync/health").status() == 200);
         assertThat(gateState()).isEqualTo("CIRCUIT_OPEN");
 
         clock().advance(OPEN_FOR);

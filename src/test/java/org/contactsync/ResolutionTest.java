@@ -324,7 +324,10 @@ class ResolutionTest {
     }
 
     private LedgerEntry submit(String referenceId, String firstName, String lastName) throws Exception {
-        bundle().post("/donors", "{\"referenceId\":\"" + referenceId + "\",\"firstName\":\"" + firstName + "\",\"lastName\":\"" + lastName + "\"}");
+        SyncBundle.Response accepted = bundle().post("/donors", "{\"referenceId\":\"" + referenceId + "\",\"firstName\":\"" + firstName
+                + "\",\"lastName\":\"" + lastName + "\"}");
+        // once seen answered otherwise, without a log line: the answer says why
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
         return bundle().awaitState(SOURCE, referenceId, SyncState.PENDING);
     }
 

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.awaitility.core.ConditionTimeoutException;
 import org.contactsync.sandbox.DemoApplication;
 import org.contactsync.testing.SyncBundle;
+import org.contactsync.testing.TestJvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,11 +55,9 @@ class DemoCommandTest {
 
         int port = SyncBundle.freePort();
         Path log = directory.resolve("demo.log");
-        demo = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-                "-Dcamel.server.port=" + port, "-Dcamel.management.port=" + SyncBundle.freePort(),
+        demo = new ProcessBuilder(TestJvm.command("-Dcamel.server.port=" + port, "-Dcamel.management.port=" + SyncBundle.freePort(),
                 "-Ddemo.sandbox-port=" + SyncBundle.freePort(), "-Ddemo.batch-interval-seconds=1",
-                DemoApplication.class.getName())
+                DemoApplication.class.getName()))
                 .directory(directory.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 
         String base = "http://localhost:" + port;

@@ -26,6 +26,7 @@ import org.awaitility.core.ConditionTimeoutException;
 import org.contactsync.sandbox.DemoApplication;
 import org.contactsync.sandbox.VirtuousSandbox;
 import org.contactsync.testing.SyncBundle;
+import org.contactsync.testing.TestJvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,9 +101,7 @@ class FullRunLogTest {
     }
 
     private Process launch() throws Exception {
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classpath,
+        List<String> command = TestJvm.command(
                 "-Dcamel.server.port=" + port,
                 "-Dcamel.management.port=" + SyncBundle.freePort(),
                 "-Dvirtuous.api.base-url=" + sandbox.getBaseUrl(),
@@ -111,7 +110,7 @@ class FullRunLogTest {
                 "-Dsync.datasource.url=jdbc:h2:file:" + directory.resolve("db").toAbsolutePath(),
                 "-Dsync.inbox.dir=" + directory.resolve("inbox"),
                 "-Dsync.webhook.public-url=http://localhost:" + port,
-                ContactSyncApplication.class.getName()));
+                ContactSyncApplication.class.getName());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
                 .directory(directory.toFile());
         builder.environment().put("VIRTUOUS_API_KEY", API_KEY);

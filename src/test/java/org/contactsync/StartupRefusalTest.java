@@ -3,13 +3,13 @@ package org.contactsync;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.contactsync.testing.SyncBundle;
+import org.contactsync.testing.TestJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,10 +76,8 @@ class StartupRefusalTest {
 
     private Process launch(String name, Case bad) throws Exception {
         Path home = Files.createDirectories(directory.resolve(name));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-                "-Dcamel.server.port=" + SyncBundle.freePort(), "-Dcamel.management.port=" + SyncBundle.freePort(),
-                "-Dsync.datasource.url=jdbc:h2:file:" + home.resolve("db").toAbsolutePath(), "-Dsync.inbox.dir=" + home.resolve("inbox")));
+        List<String> command = TestJvm.command("-Dcamel.server.port=" + SyncBundle.freePort(), "-Dcamel.management.port=" + SyncBundle.freePort(),
+                "-Dsync.datasource.url=jdbc:h2:file:" + home.resolve("db").toAbsolutePath(), "-Dsync.inbox.dir=" + home.resolve("inbox"));
         command.addAll(bad.properties());
         command.add(ContactSyncApplication.class.getName());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)

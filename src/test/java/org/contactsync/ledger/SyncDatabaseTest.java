@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.contactsync.testing.TestJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,8 +42,7 @@ class SyncDatabaseTest {
     @Test
     void whatACommitReturnedForSurvivesTheProcessDyingAtOnce() throws Exception {
         String url = "jdbc:h2:file:" + directory.resolve("db").toAbsolutePath();
-        Process writer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")), CommitThenHalt.class.getName(), url, "25")
+        Process writer = new ProcessBuilder(TestJvm.command(CommitThenHalt.class.getName(), url, "25"))
                 .redirectErrorStream(true).start();
         String output = new String(writer.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(writer.waitFor(60, TimeUnit.SECONDS)).isTrue();

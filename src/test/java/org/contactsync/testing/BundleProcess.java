@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,8 +69,7 @@ public final class BundleProcess implements AutoCloseable {
 
     /** Starts the JVM and waits until it answers HTTP; each start logs to a file of its own. */
     public BundleProcess start() throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))));
+        List<String> command = TestJvm.command();
         properties.forEach((name, value) -> command.add("-D" + name + "=" + value));
         command.add(ContactSyncApplication.class.getName());
         log = directory.resolve("run-" + ++starts + ".log");

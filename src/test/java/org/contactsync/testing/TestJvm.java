@@ -1,0 +1,20 @@
+package org.contactsync.testing;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The command that starts a JVM of its own on the tests' classpath: what a test runs as a separate process. */
+public final class TestJvm {
+
+    private TestJvm() {
+    }
+
+    /** {@code java -cp <the tests' classpath>} followed by the arguments (JVM options, the main class, its arguments). */
+    public static List<String> command(String... arguments) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))));
+        command.addAll(List.of(arguments));
+        return command;
+    }
+}

@@ -1,8 +1,5 @@
 package org.contactsync;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +39,7 @@ class QueryReconcileTest {
     @Test
     void manyPendingDonorsAreSettledByOneQueryInsteadOfAGetEach() throws Exception {
         sandbox().seedContact(Map.of("name", "Someone Else's Donor"));
-        dropBackfill("q", 12);
+        backfill("q", 12);
         sandbox().runBatch();
         post("late-1");
 
@@ -64,7 +61,7 @@ class QueryReconcileTest {
         // a Contact that already held the reference and that the import matched without changing it: no newer modified date
         long untouched = sandbox().seedContact(Map.of("referenceSource", SOURCE, "referenceId", "q-1", "name", "Long Known"));
         clock().advance(Duration.ofHours(2));
-        dropBackfill("q", 6);
+        backfill("q", 6);
 
         clock().advance(Duration.ofHours(7));
         bundle().poll();
@@ -86,7 +83,7 @@ class QueryReconcileTest {
 
     @Test
     void aQueryVirtuousCannotAnswerFallsBackToAGetEach() throws Exception {
-        dropBackfill("q", 6);
+        backfill("q", 6);
         sandbox().runBatch();
         sandbox().failNext(1, 500);
 
@@ -111,7 +108,7 @@ class QueryReconcileTest {
                 {"500", "{\"message\":\"An error has occurred.\"}"}, {"200", ""}, {"200", "{}"}, {"200", "[]"}};
         for (int run = 0; run < answers.length; run++) {
             String prefix = "a" + run;
-            dropBackfill(prefix, 6);
+            backfill(prefix, 6);
             sandbox().runBatch();
             sandbox().answerNext("POST", QUERY, Integer.parseInt(answers[run][0]), answers[run][1]);
             long gets = sandbox().requestCount("GET", BY_REFERENCE);
@@ -127,7 +124,7 @@ class QueryReconcileTest {
             assertThat(sandbox().requestCount("GET", BY_REFERENCE) - gets).isEqualTo(6);
         }
 
-        dropBackfill("answered", 6);
+        backfill("answered", 6);
         sandbox().runBatch();
         clock().advance(Duration.ofHours(7));
         bundle().poll();
@@ -173,22 +170,17 @@ class QueryReconcileTest {
         return fixture.clock();
     }
 
-    private Path directory() {
-        return fixture.directory();
-    }
-
     private void post(String referenceId) throws Exception {
         bundle().post("/donors", "{\"referenceId\":\"" + referenceId + "\",\"firstName\":\"Pending\",\"lastName\":\"" + referenceId + "\"}");
         bundle().awaitState(SOURCE, referenceId, SyncState.PENDING);
     }
 
-    /** A bulk load of prefix-1 ... prefix-n, all PENDING once it returns. */
-    private void dropBackfill(String prefix, int count) throws Exception {
-        String csv = "referenceId,firstName,lastName\n" + IntStream.rangeClosed(1, count)
-                .mapToObj(i -> prefix + "-" + i + ",Pending,Donor" + i).collect(Collectors.joining("\n")) + "\n";
-        Path inbox = Files.createDirectories(directory().resolve("inbox"));
-        Path part = Files.writeString(directory().resolve(prefix + ".part"), csv);
-        Files.move(part, inbox.resolve(prefix + ".csv"), StandardCopyOption.ATOMIC_MOVE);
+    /** A bulk load of prefix-1 ... prefix-n (one POST above sync.bulk.threshold), all PENDING once it returns. */
+    private void backfill(String prefix, int count) throws Exception {
+        String donors = IntStream.rangeClosed(1, count)
+                .mapToObj(i -> "{\"referenceId\":\"" + prefix + "-" + i + "\",\"firstName\":\"Pending\",\"lastName\":\"Donor" + i + "\"}")
+                .collect(Collectors.joining(",", "[", "]"));
+        assertThat(bundle().post("/donors", donors).status()).isEqualTo(202);
         for (int i = 1; i <= count; i++) {
             bundle().awaitState(SOURCE, prefix + "-" + i, SyncState.PENDING);
         }

@@ -70,7 +70,7 @@ final class ContactStore {
      */
     synchronized StoredContact update(long contactId, PutSemantics semantics, String user, BiConsumer<StoredContact, ContactWrite> change) {
         StoredContact current = liveById(contactId).orElseThrow(RequestRefused::notFound);
-        ContactWrite write = new ContactWrite(semantics, settings.now(), user, ids);
+        ContactWrite write = new ContactWrite(semantics, settings.now(), user, ids, settings.organisation());
         StoredContact candidate = current.copy();
         change.accept(candidate, write);
         candidate.validate(write, current);

@@ -239,7 +239,7 @@ final class StoredContact {
         String contactType = fields.text("contactType");
         if (isBlank(contactType)) {
             write.problem("contactType", "REQUIRED", "The ContactType field is required.");
-        } else if (!ContactTypes.isKnown(contactType)) {
+        } else if (!write.organisation().isContactType(contactType)) {
             write.problem("contactType", "INVALID_VALUE",
                     "'" + contactType + "' is not a contact type of this organization; see GET /api/Contact/Types.");
         }

@@ -215,7 +215,8 @@ public class DriftGuard {
 
     private void announce(Drift drift) {
         if (reported.add(drift)) {
-            LOG.warn("organisation drift: {}; donors that would carry it are held until the organisation has it again", drift.message());
+            LOG.warn("organisation drift: {}; {} until the organisation has it again", drift.message(), drift.setting().equals(QUERY_SETTING)
+                    ? "the poll asks for each donor by reference, without the Contact Query," : "donors that would carry it are held");
         }
     }
 

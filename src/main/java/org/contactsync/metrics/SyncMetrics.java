@@ -138,12 +138,13 @@ public class SyncMetrics implements CamelContextAware {
 
     /**
      * The drift guard's gauge for one setting (or donor field): 1 while the organisation lacks the value it gives, 0
-     * otherwise. Registering it again is harmless, so the guard registers after every check, whenever the registry came.
+     * otherwise. Registered once, at the first call that finds the registry: the guard calls after every check.
      */
     public void drift(String setting, BooleanSupplier drifted) {
         MeterRegistry meters = bind();
-        if (meters != null) {
-            Gauge.builder(names + "drift", drifted, flag -> flag.getAsBoolean() ? 1 : 0)
+        if (meters != null && meters.find(names + "drift").tag("setting", setting).gauge() == null) {
+            // held strongly: the supplier is the gauge's only holder (Micrometer keeps a gauge's object weakly by default)
+            Gauge.builder(names + "drift", drifted, flag -> flag.getAsBoolean() ? 1 : 0).strongReference(true)
                     .description("1 while the organisation lacks the value this setting (or donor field) gives donors: they are held")
                     .tag("setting", setting).register(meters);
         }

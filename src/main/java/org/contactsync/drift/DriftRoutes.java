@@ -7,6 +7,7 @@ import org.apache.camel.model.ProcessorDefinition;
 import org.contactsync.bundle.BundleRouteBuilder;
 import org.contactsync.ledger.DriftHolds;
 import org.contactsync.ledger.LedgerEntry;
+import org.contactsync.virtuous.VirtuousCall;
 import org.contactsync.virtuous.VirtuousCallRoute;
 import org.contactsync.virtuous.VirtuousClient;
 import org.contactsync.virtuous.VirtuousRequests;
@@ -34,7 +35,9 @@ public final class DriftRoutes extends BundleRouteBuilder {
         // four requests a check, in the poll's lane: after live donors, before bulk loads
         ProcessorDefinition<?> check = step("drift-check", "Reads the organisation's Contact Types, contact method types, custom fields and query "
                 + "options; names what drifted and releases the held donors that no longer carry it (queued for sync)")
-                .setVariable(VirtuousCallRoute.LANE, constant("poll"));
+                .setVariable(VirtuousCallRoute.LANE, constant("poll"))
+                // a list that cannot be read now is read at the next check: no retries to spend budget or trip the circuit
+                .setVariable(VirtuousCall.NO_RETRIES, constant(true));
         for (OrganisationList list : OrganisationList.values()) {
             check = check.setVariable(VirtuousClient.REQUEST, constant(list.request(requests)))
                     .doTry()
@@ -44,14 +47,18 @@ public final class DriftRoutes extends BundleRouteBuilder {
                         .process(exchange -> guard.unreadable(list, exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class).getMessage()))
                     .end();
         }
-        check.process(exchange -> exchange.getMessage().setBody(guard.checked()))
+        check.removeVariable(VirtuousCall.NO_RETRIES)
+                .process(exchange -> exchange.getMessage().setBody(guard.checked()))
                 .split(body())
                     .to(direct("sync-queue"));
 
-        from("timer:" + PREFIX + "-drift-schedule?delay=1000&period=" + period.toMillis()).routeId(id("drift-schedule"))
-                .description("Checks the organisation against the mapping at start and every sync.drift.check-period")
-                .routeConfigurationId(id("background-errors"))
-                .to(direct("drift-check"));
+        // 0s: no check of its own, only on demand (nothing is held then, since no list is known)
+        if (!period.isZero()) {
+            from("timer:" + PREFIX + "-drift-schedule?delay=1000&period=" + period.toMillis()).routeId(id("drift-schedule"))
+                    .description("Checks the organisation against the mapping at start and every sync.drift.check-period")
+                    .routeConfigurationId(id("background-errors"))
+                    .to(direct("drift-check"));
+        }
 
         step("drift-hold", "Holds the claimed donor (the entry variable) when it would carry a value the organisation no longer has: "
                 + "the held variable true, its claim given up; a donor that no longer does is let go")

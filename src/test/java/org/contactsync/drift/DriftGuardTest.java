@@ -29,16 +29,19 @@ class DriftGuardTest {
     private static final String SOURCE = "PartnerPlatform";
     private static final String DRIFT_CHECK = "virtuous-organisation-drift";
 
-    // a delivery of three donors makes a bulk load, so the Batch path is held too
+    // a delivery of three donors makes a bulk load, so the Batch path is held too; the check runs at start, as in production
     @RegisterExtension
-    static final SyncFixture FIXTURE = new SyncFixture().with("sync.bulk.threshold", "2").with("sync.bulk.period-ms", "100");
+    static final SyncFixture FIXTURE = new SyncFixture().with("sync.bulk.threshold", "2").with("sync.bulk.period-ms", "100")
+            .with("sync.drift.check-period", "1d");
 
     private static final List<String> LISTS = List.of("contact-types", "contact-method-types", "custom-fields", "query-options");
     private static final Map<String, List<String>> ORGANISATION = new HashMap<>();
 
     @BeforeAll
-    static void keepTheOrganisation() {
+    static void theOrganisationIsCheckedAtStart() {
         LISTS.forEach(list -> ORGANISATION.put(list, sandbox().organisationList(list)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> bundle().bean("drift-guard", DriftGuard.class).view().get("checkedAt") != null);
+        assertThat(sandbox().requestCount("GET", "/api/ContactMethod/Types")).isOne();
     }
 
     /** Whatever a test renamed is the organisation's again for the next, and no test left a donor refused or dead-lettered. */

@@ -105,15 +105,7 @@ class StatusPageTest {
                     rows -> rows.size() == 1 && rows.get(0).contains("sync.default-contact-type") && rows.get(0).contains("Household"));
             assertThat(browser.texts("#drift-held")).singleElement().asString().startsWith("1 donor(s) waiting");
             assertThat(browser.texts("#drift-checked")).singleElement().asString().startsWith("Last checked");
-
-            sandbox().renameOrganisationValue("contact-types", "Family", "Household");
-            checkTheOrganisation();
-            bundle().awaitState(SOURCE, "page-held", SyncState.PENDING);
-            // opened again rather than waiting for the page's own refresh (every 10 s)
-            browser.open(URI.create("http://" + SyncBundle.OPERATOR + ":" + SyncBundle.OPERATOR_PASSWORD + "@" + page.getAuthority() + page.getPath()));
-            await("drift gone").atMost(PAGE_WAIT).until(() -> browser.texts("#drift-values tr"),
-                    List.of("Virtuous has every value the sync uses.")::equals);
-            assertThat(browser.texts("#drift-held")).containsExactly("");
+            // (the release once it is renamed back is DriftGuardTest's)
         }
     }
 

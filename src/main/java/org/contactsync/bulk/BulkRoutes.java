@@ -80,7 +80,7 @@ public final class BulkRoutes extends BundleRouteBuilder {
             chunk = loads.nextChunk(exchange.getExchangeId());
             List<LedgerEntry> sent = new ArrayList<>();
             for (LedgerEntry entry : chunk.donors()) {
-                String reason = drift.reason(entry.donor());
+                String reason = drift.reason(entry);
                 if (reason == null || !holds.hold(entry.getReference(), reason)) {
                     sent.add(entry);
                 }

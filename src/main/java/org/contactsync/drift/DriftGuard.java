@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 
+import org.contactsync.ledger.DonorChanges;
 import org.contactsync.ledger.DriftHolds;
 import org.contactsync.ledger.LedgerEntry;
 import org.contactsync.ledger.ReferencePair;
@@ -126,7 +127,7 @@ public class DriftGuard {
         registerGauges();
         List<ReferencePair> released = new ArrayList<>();
         for (LedgerEntry entry : holds.held()) {
-            String reason = reason(entry.donor());
+            String reason = reason(entry);
             if (reason == null) {
                 if (holds.release(entry.getReference(), "the organisation has the values it carries again")) {
                     released.add(entry.getReference());
@@ -142,10 +143,30 @@ public class DriftGuard {
     }
 
     /**
-     * Why the donor must wait (every drifted value it carries, with the setting or field that gives it), or null when
-     * it may go to Virtuous.
+     * Why the donor must wait (every drifted value it would carry to Virtuous, with the setting or field that gives
+     * it), or null when it may go: a new donor's whole payload, or what an update of its known Contact writes.
      */
-    public String reason(Map<String, Object> donor) {
+    public String reason(LedgerEntry entry) {
+        return reason(entry.contactId() == null ? entry.donor() : updated(entry));
+    }
+
+    /**
+     * What an update of the donor's known Contact writes: the changed fields, and a changed email's or phone's type with
+     * it (the update writes the method with its type); the Contact's own values, which the PUT sends back as read, are
+     * Virtuous's and are not the donor's to hold.
+     */
+    private static Map<String, Object> updated(LedgerEntry entry) {
+        Map<String, Object> written = new LinkedHashMap<>(DonorChanges.between(entry.baseline(), entry.donor()));
+        if (written.containsKey("email")) {
+            written.putIfAbsent("emailType", entry.donor().get("emailType"));
+        }
+        if (written.containsKey("phone")) {
+            written.putIfAbsent("phoneType", entry.donor().get("phoneType"));
+        }
+        return written;
+    }
+
+    private String reason(Map<String, Object> donor) {
         List<String> reasons = new ArrayList<>();
         for (Field field : fields) {
             Object value = donor.get(field.name());

@@ -67,7 +67,7 @@ public final class DriftRoutes extends BundleRouteBuilder {
 
     private void hold(Exchange exchange) {
         LedgerEntry entry = exchange.getVariable("entry", LedgerEntry.class);
-        String reason = guard.reason(entry.donor());
+        String reason = guard.reason(entry);
         if (reason == null) {
             holds.release(entry.getReference(), "it carries no value the organisation lacks");
             exchange.setVariable("held", false);
@@ -75,4 +75,5 @@ public final class DriftRoutes extends BundleRouteBuilder {
             exchange.setVariable("held", holds.hold(entry.getReference(), reason));
         }
     }
+
 }

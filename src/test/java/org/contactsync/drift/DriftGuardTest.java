@@ -49,6 +49,8 @@ class DriftGuardTest {
     void noDonorIsRefusedByVirtuousNorDeadLettered() throws Exception {
         ORGANISATION.forEach((list, names) -> sandbox().setOrganisationList(list, names));
         check();
+        assertThat(bundle().bean("drift-guard", DriftGuard.class).drifts()).as("the organisation as it was: nothing drifted").isEmpty();
+        assertThat(bundle().bean("drift-guard", DriftGuard.class).queryUsable()).isTrue();
         assertThat(sandbox().organisationRefusals()).as("values Virtuous's import refused").isZero();
         assertThat(bundle().deadLetters()).isEmpty();
     }
@@ -122,6 +124,29 @@ class DriftGuardTest {
     }
 
     @Test
+    void anUpdateOfAKnownContactIsHeldOnlyForWhatItWrites() throws Exception {
+        sandbox().seedContact(Map.of("firstName", "Gus", "lastName", "Known", "referenceSource", SOURCE, "referenceId", "update-1"));
+        bundle().post("/donors", "{\"referenceId\":\"update-1\",\"firstName\":\"Gus\",\"lastName\":\"Known\"}");
+        bundle().awaitApplied(SOURCE, "update-1");
+        sandbox().renameOrganisationValue("contact-types", "Household", "Family");
+        sandbox().renameOrganisationValue("contact-method-types", "Home Email", "Personal Email");
+        check();
+
+        // its Contact Type is the Contact's own, unchanged: a new last name goes out although Household drifted
+        bundle().post("/donors", "{\"referenceId\":\"update-1\",\"firstName\":\"Gus\",\"lastName\":\"Renamed\"}");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "Renamed".equals(bundle().entry(SOURCE, "update-1").baseline().get("lastName")));
+        // a new email would be written with the default email type, which Virtuous no longer has
+        bundle().post("/donors", "{\"referenceId\":\"update-1\",\"firstName\":\"Gus\",\"lastName\":\"Renamed\",\"email\":\"gus@example.org\"}");
+        awaitHeld("update-1");
+        assertThat(history("update-1")).last().asString().startsWith("held: sync.default-email-type: 'Home Email'").doesNotContain("Contact Type");
+
+        sandbox().renameOrganisationValue("contact-types", "Family", "Household");
+        sandbox().renameOrganisationValue("contact-method-types", "Personal Email", "Home Email");
+        check();
+        bundle().awaitApplied(SOURCE, "update-1");
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void aQueryConditionTheOrganisationLacksIsNamedAndTheStatusShowsTheDrift() throws Exception {
         sandbox().renameOrganisationValue("query-options", "Last Modified Date", "Date Modified");
@@ -132,10 +157,7 @@ class DriftGuardTest {
         assertThat(drift.get("checkedAt")).isNotNull();
         assertThat((List<Map<String, Object>>) drift.get("drift")).singleElement()
                 .satisfies(item -> assertThat(item).containsEntry("setting", "sync.poll.query-min").containsEntry("value", "Last Modified Date"));
-
-        sandbox().renameOrganisationValue("query-options", "Date Modified", "Last Modified Date");
-        check();
-        assertThat(bundle().bean("drift-guard", DriftGuard.class).queryUsable()).isTrue();
+        // renamed back (and checked) after each test
     }
 
     private static void awaitHeld(String... referenceIds) throws Exception {

@@ -193,11 +193,13 @@ public class VirtuousSandbox {
     /**
      * Renames a value of one of the organisation's lists while the sandbox runs, as an administrator does in the UI:
      * {@code contact-types}, {@code contact-method-types}, {@code custom-fields} or {@code query-options} (a Contact
-     * query condition's parameter). The lookup endpoints serve the new name from the next request on, and the
-     * Transaction and Batch endpoints refuse the old one (counted by {@link #organisationRefusals()}).
+     * query condition's parameter). The lookup endpoints serve the new name from the next request on, the Contacts
+     * that had the old one read with the new one (as a rename in the UI leaves them [INF]), and the Transaction and
+     * Batch endpoints refuse the old one (counted by {@link #organisationRefusals()}).
      */
     public void renameOrganisationValue(String list, String from, String to) {
         settings.organisation().rename(list, from, to);
+        store.renamed(list, from, to);
     }
 
     /** Replaces one of the organisation's lists (see {@link #renameOrganisationValue}) with these names. */

@@ -1,6 +1,7 @@
 package org.contactsync.drift;
 
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.model.ProcessorDefinition;
@@ -43,6 +44,9 @@ public final class DriftRoutes extends BundleRouteBuilder {
                     .doTry()
                         .to(direct("virtuous-call"))
                         .process(exchange -> guard.read(list, exchange.getMessage().getBody()))
+                    // the bundle is stopping: the check is simply not made, nothing was read
+                    .doCatch(CancellationException.class)
+                        .stop()
                     .doCatch(Exception.class)
                         .process(exchange -> guard.unreadable(list, exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class).getMessage()))
                     .end();

@@ -22,6 +22,9 @@ import org.contactsync.cluster.ScheduleRuns;
 import org.contactsync.deadletter.DeadLetterRoutes;
 import org.contactsync.ledger.DeadLetterStore;
 import org.contactsync.deadletter.ErrorPolicies;
+import org.contactsync.drift.DriftGuard;
+import org.contactsync.drift.DriftHealthCheck;
+import org.contactsync.drift.DriftRoutes;
 import org.contactsync.health.DatabaseHealthCheck;
 import org.contactsync.health.RateBudgetHealthCheck;
 import org.contactsync.health.SyncHealth;
@@ -34,6 +37,7 @@ import org.contactsync.intake.TextDecoding;
 import org.contactsync.ledger.Admissions;
 import org.contactsync.ledger.Claims;
 import org.contactsync.ledger.ClusterNode;
+import org.contactsync.ledger.DriftHolds;
 import org.contactsync.ledger.LedgerViews;
 import org.contactsync.ledger.Leases;
 import org.contactsync.ledger.SyncDatabase;
@@ -140,7 +144,6 @@ public class VirtuousSync extends BundleRouteBuilder {
                 settings.text("sync.webhook.secret"));
         PendingPolicy policy = new PendingPolicy(leases, views, clock, settings.duration("sync.poll.after"), settings.duration("sync.pending.deadline"),
                 settings.integer("sync.poll.batch-size"));
-        PendingQuery query = new PendingQuery(policy, settings.duration("sync.poll.query-overlap"), settings.integer("sync.poll.query-min"));
         BulkLoads bulkLoads = new BulkLoads(database, leases, governor, clock, settings.integer("sync.batch.size"));
         // a load whose intake a stop interrupted is sent with the donors the ledger holds
         bulkLoads.recover();
@@ -152,6 +155,11 @@ public class VirtuousSync extends BundleRouteBuilder {
         SyncMetrics metrics = new SyncMetrics(prefix, views, deadLetters, governor, inbox::waiting, clock,
                 List.of(accessHealth, databaseHealth, budgetHealth));
         metrics.setCamelContext(context);
+        DriftHolds driftHolds = new DriftHolds(ledger);
+        DriftGuard drift = new DriftGuard(settings.text("sync.default-contact-type"), settings.text("sync.default-email-type"),
+                settings.text("sync.default-phone-type"), driftHolds, clock, metrics::drift);
+        PendingQuery query = new PendingQuery(policy, settings.duration("sync.poll.query-overlap"), settings.integer("sync.poll.query-min"),
+                drift::queryUsable);
         DonorValidator validator = new DonorValidator(settings.text("sync.reference-source"), settings.text("sync.default-contact-type"),
                 settings.text("sync.default-email-type"), settings.text("sync.default-phone-type"), settings.integer("sync.intake.max-field-length"));
         DonorParser parser = new DonorParser(TextDecoding.of("sync.inbox.charset", settings.text("sync.inbox.charset")));
@@ -167,6 +175,7 @@ public class VirtuousSync extends BundleRouteBuilder {
         registry.bind(prefix + "-access-health", accessHealth);
         registry.bind(prefix + "-database-health", databaseHealth);
         registry.bind(prefix + "-rate-budget-health", budgetHealth);
+        registry.bind(prefix + "-drift-health", new DriftHealthCheck(drift));
         registry.bind(prefix + "-claim-heartbeat", heartbeat);
         registry.bind(prefix + "-webhook-inbox", inbox);
         registry.bind(prefix + "-rate-governor", governor);
@@ -179,6 +188,7 @@ public class VirtuousSync extends BundleRouteBuilder {
         registry.bind(prefix + "-claims", claims);
         registry.bind(prefix + "-ledger-views", views);
         registry.bind(prefix + "-dead-letters", deadLetters);
+        registry.bind(prefix + "-drift-guard", drift);
 
         context.addRoutes(new ErrorPolicies(submissions));
         context.addRoutes(new VirtuousCallRoute(gate, governor, client, call, metrics::virtuousCall));
@@ -187,7 +197,8 @@ public class VirtuousSync extends BundleRouteBuilder {
                 settings.integer("sync.redrive.batch-size")));
         context.addRoutes(new SubmitRoutes(submissions));
         context.addRoutes(new UpdateRoutes(updates, requests, ledger));
-        context.addRoutes(new BulkRoutes(bulkLoads, heartbeat, settings.integer("sync.bulk.threshold")));
+        context.addRoutes(new BulkRoutes(bulkLoads, heartbeat, settings.integer("sync.bulk.threshold"), drift, driftHolds));
+        context.addRoutes(new DriftRoutes(drift, driftHolds, requests, settings.duration("sync.drift.check-period")));
         context.addRoutes(new ResolutionRoutes(join));
         context.addRoutes(new PollRoutes(new ScheduleRuns(database, node, clock), query, policy, requests, ledger, metrics,
                 settings.text("sync.pending.deadline")));
@@ -195,7 +206,7 @@ public class VirtuousSync extends BundleRouteBuilder {
                 settings.integer("sync.webhook.read-batch-size")));
         context.addRoutes(new DeadLetterRoutes(deadLetters, validator, metrics));
         context.addRoutes(new StatusRoutes(new StatusAccess(settings.text("sync.status.username"), settings.text("sync.status.password"),
-                settings.flag("sync.status.open")), new SyncStatus(views, policy, governor, budgetHistory, bulkLoads, inbox), views,
+                settings.flag("sync.status.open")), new SyncStatus(views, policy, governor, budgetHistory, bulkLoads, inbox, drift), views,
                 new SyncHealth(), new BundledFile("/status/page.html", "text/html; charset=utf-8"),
                 new BundledFile("/virtuous-sync/openapi.yaml", "application/yaml"), budgetHistory));
         context.addRoutes(new ClusterRoutes(heartbeat, members));

@@ -1,13 +1,17 @@
 package org.contactsync.bulk;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.camel.Exchange;
 import org.contactsync.bundle.BundleRouteBuilder;
 import org.contactsync.cluster.ClaimHeartbeat;
+import org.contactsync.drift.DriftGuard;
 import org.contactsync.intake.IntakeReceipt;
 import org.contactsync.intake.ValidatedDonor;
 import org.contactsync.ledger.BulkChunk;
+import org.contactsync.ledger.DriftHolds;
+import org.contactsync.ledger.LedgerEntry;
 import org.contactsync.ledger.ReferencePair;
 
 /**
@@ -20,9 +24,16 @@ public final class BulkRoutes extends BundleRouteBuilder {
     private final BulkLoads loads;
     private final ClaimHeartbeat heartbeat;
     private final int threshold;
+    private final DriftGuard drift;
+    private final DriftHolds holds;
 
-    /** {@code threshold}: sync.bulk.threshold, the most donors a delivery may have and still go the live path. */
-    public BulkRoutes(BulkLoads loads, ClaimHeartbeat heartbeat, int threshold) {
+    /**
+     * {@code threshold}: sync.bulk.threshold, the most donors a delivery may have and still go the live path; a chunk's
+     * donors that would carry a value the organisation no longer has are held by {@code drift}, never sent.
+     */
+    public BulkRoutes(BulkLoads loads, ClaimHeartbeat heartbeat, int threshold, DriftGuard drift, DriftHolds holds) {
+        this.drift = drift;
+        this.holds = holds;
         this.loads = loads;
         this.heartbeat = heartbeat;
         this.threshold = threshold;
@@ -59,9 +70,25 @@ public final class BulkRoutes extends BundleRouteBuilder {
         exchange.setVariable("enlisted", loads.enlist(exchange.getVariable("bulkLoad", Long.class), reference));
     }
 
-    /** Claims the next chunk for this exchange (empty when none is ready), its claims held until the next one. */
+    /**
+     * Claims the next chunk for this exchange (empty when none is ready), its claims held until the next one; the donors
+     * the drift guard holds leave it. A chunk all of whose donors are held is followed by the next.
+     */
     private void nextChunk(Exchange exchange) {
-        BulkChunk chunk = loads.nextChunk(exchange.getExchangeId());
+        BulkChunk chunk;
+        do {
+            chunk = loads.nextChunk(exchange.getExchangeId());
+            List<LedgerEntry> sent = new ArrayList<>();
+            for (LedgerEntry entry : chunk.donors()) {
+                String reason = drift.reason(entry);
+                if (reason == null || !holds.hold(entry.getReference(), reason)) {
+                    sent.add(entry);
+                }
+            }
+            if (sent.size() < chunk.donors().size()) {
+                chunk = new BulkChunk(chunk.loadId(), chunk.referenceSource(), List.copyOf(sent));
+            }
+        } while (chunk.isEmpty() && chunk.loadId() != 0);
         heartbeat.hold(chunk, exchange);
         exchange.setVariable("chunk", chunk);
     }

@@ -217,6 +217,7 @@ public final class SettingRules {
         rules.put("sync.poll.query-overlap", duration());
         rules.put("sync.pending.deadline", new Rule("a duration above 0 such as 6h, 1d12h, 90m or PT6H",
                 value -> parsedDuration(value).filter(deadline -> !deadline.isZero() && !deadline.isNegative()).isPresent()));
+        rules.put("sync.drift.check-period", duration());
         rules.put("sync.resolution.keep-ms", whole(1));
         rules.put("sync.update.recheck-after", duration());
         rules.put("sync.status.username", text());

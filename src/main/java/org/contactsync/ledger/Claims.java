@@ -88,11 +88,13 @@ public class Claims {
 
     /**
      * RECEIVED donors nobody holds: left by a crash or a lost in-memory hand-off. Those of a bulk load wait for its
-     * worker, unless they are linked to a Contact already (a later change: the update path takes it).
+     * worker, unless they are linked to a Contact already (a later change: the update path takes it); those the drift
+     * guard holds wait for the organisation to be fixed ({@link DriftHolds}).
      */
     public List<ReferencePair> unclaimedReceived(int limit) {
         return ledger.jdbc().query("SELECT reference_source, reference_id FROM sync_ledger WHERE state = 'RECEIVED' "
-                + "AND (bulk_load_id IS NULL OR contact_id IS NOT NULL) AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY updated_at LIMIT ?",
+                + "AND (bulk_load_id IS NULL OR contact_id IS NOT NULL) AND (claimed_until IS NULL OR claimed_until < ?) AND "
+                + DriftHolds.notHeld("sync_ledger") + " ORDER BY updated_at LIMIT ?",
                 (row, number) -> new ReferencePair(row.getString(1), row.getString(2)), ledger.now(), limit);
     }
 }

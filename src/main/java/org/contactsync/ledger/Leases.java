@@ -82,7 +82,8 @@ public class Leases {
         OffsetDateTime now = ledger.now();
         List<BulkChunk> oldest = ledger.jdbc().query("SELECT l.bulk_load_id, l.reference_source FROM sync_ledger l "
                 + "JOIN bulk_load b ON b.id = l.bulk_load_id WHERE l.state = 'RECEIVED' AND l.contact_id IS NULL "
-                + "AND b.ready_at IS NOT NULL AND (l.claimed_until IS NULL OR l.claimed_until < ?) ORDER BY l.bulk_load_id, l.received_at LIMIT 1",
+                + "AND b.ready_at IS NOT NULL AND (l.claimed_until IS NULL OR l.claimed_until < ?) AND " + DriftHolds.notHeld("l")
+                + " ORDER BY l.bulk_load_id, l.received_at LIMIT 1",
                 (row, number) -> new BulkChunk(row.getLong(1), row.getString(2), List.of()), now);
         if (oldest.isEmpty()) {
             return BulkChunk.none();
@@ -91,7 +92,7 @@ public class Leases {
         String source = oldest.get(0).referenceSource();
         List<LedgerEntry> candidates = ledger.jdbc().query("SELECT " + SyncLedger.COLUMNS + " FROM sync_ledger WHERE bulk_load_id = ? "
                 + "AND reference_source = ? AND state = 'RECEIVED' AND contact_id IS NULL AND (claimed_until IS NULL OR claimed_until < ?) "
-                + "ORDER BY received_at LIMIT ?", ledger.rows(), loadId, source, now, size);
+                + "AND " + DriftHolds.notHeld("sync_ledger") + " ORDER BY received_at LIMIT ?", ledger.rows(), loadId, source, now, size);
         List<LedgerEntry> claimed = new ArrayList<>();
         for (LedgerEntry entry : candidates) {
             if (ledger.jdbc().update("UPDATE sync_ledger SET claimed_until = ?, claimed_by = ?, claimed_for = ?, attempts = attempts + 1 "

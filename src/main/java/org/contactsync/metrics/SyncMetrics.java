@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 import io.micrometer.core.instrument.Counter;
@@ -33,7 +34,7 @@ import org.springframework.dao.DataAccessException;
  * {@code virtuous_sync_virtuous_requests_total}, {@code virtuous_sync_rate_budget_remaining},
  * {@code virtuous_sync_rate_share_remaining}, {@code virtuous_sync_dead_letters_open}, {@code virtuous_sync_dead_letters_total},
  * {@code virtuous_sync_webhook_deliveries_total}, {@code virtuous_sync_webhook_reads_waiting},
- * {@code virtuous_sync_query_fallbacks_total}, {@code virtuous_sync_ready{check}}. Without a registry nothing is recorded and nothing fails: metrics are the
+ * {@code virtuous_sync_query_fallbacks_total}, {@code virtuous_sync_ready{check}}, {@code virtuous_sync_drift{setting}}. Without a registry nothing is recorded and nothing fails: metrics are the
  * host's choice.
  */
 public class SyncMetrics implements CamelContextAware {
@@ -132,6 +133,20 @@ public class SyncMetrics implements CamelContextAware {
         if (meters != null) {
             Counter.builder(names + "query.fallbacks").description("Poll runs whose Contact Query could not answer, polled by reference instead")
                     .register(meters).increment();
+        }
+    }
+
+    /**
+     * The drift guard's gauge for one setting (or donor field): 1 while the organisation lacks the value it gives, 0
+     * otherwise. Registered once, at the first call that finds the registry: the guard calls after every check.
+     */
+    public void drift(String setting, BooleanSupplier drifted) {
+        MeterRegistry meters = bind();
+        if (meters != null && meters.find(names + "drift").tag("setting", setting).gauge() == null) {
+            // held strongly: the supplier is the gauge's only holder (Micrometer keeps a gauge's object weakly by default)
+            Gauge.builder(names + "drift", drifted, flag -> flag.getAsBoolean() ? 1 : 0).strongReference(true)
+                    .description("1 while the organisation lacks the value this setting (or donor field) gives donors: they are held")
+                    .tag("setting", setting).register(meters);
         }
     }
 

@@ -5,6 +5,7 @@ import java.time.OffsetDateTime;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 import org.contactsync.ledger.LedgerEntry;
 import org.contactsync.ledger.ReferencePair;
@@ -19,13 +20,16 @@ public class PendingQuery {
     private final PendingPolicy policy;
     private final Duration overlap;
     private final int queryMin;
+    private final BooleanSupplier queryUsable;
 
     /**
-     * @param overlap  how much earlier than the oldest submit the Query looks, for the difference between our clock and
-     *                 Virtuous's ({@code 1h}, {@code 90m}, {@code PT1H})
-     * @param queryMin the fewest due donors worth a Query
+     * @param overlap     how much earlier than the oldest submit the Query looks, for the difference between our clock and
+     *                    Virtuous's ({@code 1h}, {@code 90m}, {@code PT1H})
+     * @param queryMin    the fewest due donors worth a Query
+     * @param queryUsable false while the organisation has no condition of the Query's (the drift guard): the GETs go alone
      */
-    public PendingQuery(PendingPolicy policy, Duration overlap, int queryMin) {
+    public PendingQuery(PendingPolicy policy, Duration overlap, int queryMin, BooleanSupplier queryUsable) {
+        this.queryUsable = queryUsable;
         this.policy = policy;
         this.overlap = overlap;
         this.queryMin = queryMin;
@@ -34,7 +38,7 @@ public class PendingQuery {
     /** This run's Query, or null when fewer than {@code sync.poll.query-min} donors are due: the GETs cost no more then. */
     public QueryScan plan() {
         Map<ReferencePair, OffsetDateTime> due = policy.due();
-        return due.isEmpty() || due.size() < queryMin ? null : scanOf(due);
+        return due.isEmpty() || due.size() < queryMin || !queryUsable.getAsBoolean() ? null : scanOf(due);
     }
 
     /**
@@ -45,7 +49,7 @@ public class PendingQuery {
      */
     public QueryScan planForEvents(int events) {
         Map<ReferencePair, OffsetDateTime> pending = policy.pending();
-        return events < queryMin || pending.isEmpty() ? null : scanOf(pending);
+        return events < queryMin || pending.isEmpty() || !queryUsable.getAsBoolean() ? null : scanOf(pending);
     }
 
     private QueryScan scanOf(Map<ReferencePair, OffsetDateTime> donors) {

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.contactsync.bulk.BulkLoads;
+import org.contactsync.drift.DriftGuard;
 import org.contactsync.ledger.LedgerViews;
 import org.contactsync.poll.PendingPolicy;
 import org.contactsync.ratelimit.RateGovernor;
@@ -12,7 +13,7 @@ import org.contactsync.webhook.WebhookInbox;
 /**
  * {@code GET /sync/status}: donors by state at the top level (as it always answered), the oldest PENDING donors, the API
  * budget as the rate governor sees it now and over time, the newest bulk loads with their progress, and the webhook
- * events whose Contact waits to be read from Virtuous.
+ * events whose Contact waits to be read from Virtuous, and the organisation's drift (what it lacks, the donors held for it).
  */
 public class SyncStatus {
 
@@ -25,9 +26,11 @@ public class SyncStatus {
     private final BudgetHistory budgetHistory;
     private final BulkLoads bulkLoads;
     private final WebhookInbox webhookInbox;
+    private final DriftGuard drift;
 
     public SyncStatus(LedgerViews ledger, PendingPolicy pendingPolicy, RateGovernor governor, BudgetHistory budgetHistory,
-            BulkLoads bulkLoads, WebhookInbox webhookInbox) {
+            BulkLoads bulkLoads, WebhookInbox webhookInbox, DriftGuard drift) {
+        this.drift = drift;
         this.ledger = ledger;
         this.pendingPolicy = pendingPolicy;
         this.governor = governor;
@@ -44,6 +47,7 @@ public class SyncStatus {
         view.put("budgetHistory", budgetHistory.samples());
         view.put("bulkLoads", bulkLoads.status());
         view.put("webhookReadsWaiting", webhookInbox.waiting());
+        view.put("drift", drift.view());
         return view;
     }
 }

@@ -39,14 +39,17 @@ public class VirtuousRequests {
         return new VirtuousRequest("batch-submit", "POST", "/api/Contact/Batch", null, submit);
     }
 
+    /** The Query condition the reconciliation filters and sorts on, as the docs guides name it (the drift guard checks it). */
+    public static final String LAST_MODIFIED = "Last Modified Date";
+
     /**
      * A page of full Contacts (with their contactReferences) modified after {@code since}, oldest change first. The
      * condition's names are the ones the docs guides use; organisations may name them otherwise (GET /api/Contact/QueryOptions).
      */
     public VirtuousRequest modifiedSince(Instant since, int skip) {
-        Map<String, Object> condition = Map.of("parameter", "Last Modified Date", "operator", "Is After", "value", UTC_TIMESTAMP.format(since));
+        Map<String, Object> condition = Map.of("parameter", LAST_MODIFIED, "operator", "Is After", "value", UTC_TIMESTAMP.format(since));
         Map<String, Object> query = Map.of("groups", List.of(Map.of("conditions", List.of(condition))),
-                "sortBy", "Last Modified Date", "descending", false);
+                "sortBy", LAST_MODIFIED, "descending", false);
         return new VirtuousRequest("contact-query", "POST", "/api/Contact/Query/FullContact?skip=" + skip + "&take=" + QUERY_PAGE, query);
     }
 
@@ -80,6 +83,26 @@ public class VirtuousRequests {
     public VirtuousRequest archive(long contactId, boolean archived) {
         return new VirtuousRequest(archived ? "contact-archive" : "contact-unarchive", "PUT",
                 "/api/Contact/" + (archived ? "Archive/" : "Unarchive/") + contactId, null);
+    }
+
+    /** The organisation's Contact Types: {@code [{"parentType", "type"}]} (virtuous-api.md §1.1). */
+    public VirtuousRequest contactTypes() {
+        return new VirtuousRequest("contact-types", "GET", "/api/Contact/Types", null);
+    }
+
+    /** The organisation's contact method types (Home Email, Mobile Phone, ...); the answer's shape is not documented. */
+    public VirtuousRequest contactMethodTypes() {
+        return new VirtuousRequest("contact-method-types", "GET", "/api/ContactMethod/Types", null);
+    }
+
+    /** The custom fields enabled for Contacts; the answer's shape is not documented. */
+    public VirtuousRequest contactCustomFields() {
+        return new VirtuousRequest("contact-custom-fields", "GET", "/api/Contact/CustomFields", null);
+    }
+
+    /** The fields, operators and values a Contact Query may use in this organisation; the answer's shape is not documented. */
+    public VirtuousRequest contactQueryOptions() {
+        return new VirtuousRequest("contact-query-options", "GET", "/api/Contact/QueryOptions", null);
     }
 
     public VirtuousRequest webhook(long subscriptionId) {

@@ -1,6 +1,10 @@
 package org.contactsync.sandbox;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
@@ -14,7 +18,7 @@ final class AdminHandler implements HttpHandler {
     private final ApiRouter router;
 
     AdminHandler(NightlyBatch batch, ContactStore store, TransactionHold hold, WebhookDispatcher dispatcher,
-                 WebhookSubscriptions webhooks, Faults faults, ApiErrors errors) {
+                 WebhookSubscriptions webhooks, Faults faults, ApiErrors errors, OrganisationLists organisation) {
         router = new ApiRouter(errors)
                 .add("POST", "batch", (request, parameters) -> ApiResponse.json(200, batch.run()))
                 .add("GET", "contacts", (request, parameters) -> ApiResponse.json(200, store.all()))
@@ -24,7 +28,31 @@ final class AdminHandler implements HttpHandler {
                 .add("GET", "deliveries", (request, parameters) -> ApiResponse.json(200, dispatcher.deliveries()))
                 .add("GET", "webhooks", (request, parameters) -> ApiResponse.json(200,
                         webhooks.all().stream().map(WebhookSubscription::toJson).toList()))
-                .add("GET", "faults", (request, parameters) -> ApiResponse.json(200, faults.served()));
+                .add("GET", "faults", (request, parameters) -> ApiResponse.json(200, faults.served()))
+                // the organisation's lists and how many payload values they refused; PUT replaces one list with a JSON
+                // array of names, as an administrator renaming a type in the UI
+                .add("GET", "organisation", (request, parameters) -> ApiResponse.json(200, organisation.toJson()))
+                .add("PUT", "organisation/{text}", (request, parameters) -> replaceList(organisation, parameters.get(0), request, errors));
+    }
+
+    private static ApiResponse replaceList(OrganisationLists organisation, String list, ApiRequest request, ApiErrors errors) {
+        JsonNode body;
+        try {
+            body = SandboxJson.MAPPER.readTree(request.body());
+        } catch (IOException malformed) {
+            body = null;
+        }
+        if (body == null || !body.isArray()) {
+            return errors.invalidRequest(null, new FieldError(null, "INVALID_JSON", "The request body must be a JSON array of names."));
+        }
+        List<String> names = new ArrayList<>();
+        body.forEach(name -> names.add(name.asText()));
+        try {
+            organisation.replace(list, names);
+        } catch (IllegalArgumentException unknown) {
+            return ApiResponse.empty(404);
+        }
+        return ApiResponse.json(200, organisation.toJson());
     }
 
     @Override

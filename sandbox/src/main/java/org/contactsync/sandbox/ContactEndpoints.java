@@ -32,7 +32,10 @@ final class ContactEndpoints {
 
     void register(ApiRouter router) {
         router.add("GET", "Contact/Find", this::find)
-                .add("GET", "Contact/Types", (request, parameters) -> ApiResponse.json(200, ContactTypes.all()))
+                .add("GET", "Contact/Types", (request, parameters) -> ApiResponse.json(200, settings.organisation().contactTypes()))
+                .add("GET", "Contact/CustomFields", (request, parameters) -> ApiResponse.json(200, settings.organisation().customFields()))
+                .add("GET", "Contact/QueryOptions", (request, parameters) -> ApiResponse.json(200, settings.organisation().queryOptions()))
+                .add("GET", "ContactMethod/Types", (request, parameters) -> ApiResponse.json(200, settings.organisation().methodTypes()))
                 .add("POST", "Contact/Transaction", this::transaction)
                 .add("POST", "Contact/Batch", this::batch)
                 .add("GET", "Contact/{number}", this::byId)
@@ -87,8 +90,9 @@ final class ContactEndpoints {
             return errors.invalidRequest(TRANSACTION_MODEL, FieldError.bodyNotAnObject());
         }
         ContactTransaction transaction = new ContactTransaction(body.get());
-        List<FieldError> problems = TransactionValidator.validate(transaction, "");
+        List<FieldError> problems = TransactionValidator.validate(transaction, "", settings.organisation());
         if (!problems.isEmpty()) {
+            TransactionValidator.countRefusals(problems, settings.organisation());
             return errors.validationFailed(TRANSACTION_MODEL, problems);
         }
         hold.submit(List.of(transaction));
@@ -118,10 +122,11 @@ final class ContactEndpoints {
                 fields.set("referenceSource", referenceSource);
             }
             ContactTransaction transaction = new ContactTransaction(fields);
-            problems.addAll(TransactionValidator.validate(transaction, "contacts[" + transactions.size() + "]."));
+            problems.addAll(TransactionValidator.validate(transaction, "contacts[" + transactions.size() + "].", settings.organisation()));
             transactions.add(transaction);
         }
         if (!problems.isEmpty()) {
+            TransactionValidator.countRefusals(problems, settings.organisation());
             return errors.validationFailed(BATCH_MODEL, problems);
         }
         hold.submit(transactions);

@@ -46,7 +46,7 @@ final class ContactQuery {
      * @param body a body that binds to {@link BindingModel#CONTACT_QUERY}
      * @throws RequestRefused listing every condition or sort the sandbox cannot run
      */
-    static ContactQuery of(ObjectNode body) {
+    static ContactQuery of(ObjectNode body, OrganisationLists organisation) {
         List<FieldError> problems = new ArrayList<>();
         List<List<Predicate<StoredContact>>> groups = new ArrayList<>();
         JsonNode groupNodes = body.path("groups");
@@ -54,7 +54,7 @@ final class ContactQuery {
             List<Predicate<StoredContact>> conditions = new ArrayList<>();
             JsonNode conditionNodes = groupNodes.get(g).path("conditions");
             for (int c = 0; c < conditionNodes.size(); c++) {
-                conditions.add(condition(conditionNodes.get(c), "groups[" + g + "].conditions[" + c + "].", problems));
+                conditions.add(condition(conditionNodes.get(c), "groups[" + g + "].conditions[" + c + "].", organisation, problems));
             }
             groups.add(conditions);
         }
@@ -75,10 +75,14 @@ final class ContactQuery {
         return order;
     }
 
-    private static Predicate<StoredContact> condition(JsonNode condition, String path, List<FieldError> problems) {
+    private static Predicate<StoredContact> condition(JsonNode condition, String path, OrganisationLists organisation,
+                                                      List<FieldError> problems) {
         String parameter = SandboxJson.text(condition.get("parameter"));
         String operator = SandboxJson.text(condition.get("operator"));
-        if (!LAST_MODIFIED.equals(parameter)) {
+        if (!organisation.isQueryParameter(parameter)) {
+            problems.add(new FieldError(path + "parameter", "INVALID_VALUE",
+                    "'" + parameter + "' is not a query option of this organization; see GET /api/Contact/QueryOptions."));
+        } else if (!LAST_MODIFIED.equals(parameter)) {
             problems.add(new FieldError(path + "parameter", "UNSUPPORTED",
                     "The sandbox queries on '" + LAST_MODIFIED + "' only, not '" + parameter + "'."));
         } else if (!AFTER.contains(operator)) {

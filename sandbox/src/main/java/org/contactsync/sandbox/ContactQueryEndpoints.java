@@ -21,8 +21,10 @@ final class ContactQueryEndpoints {
 
     private final ContactStore store;
     private final ApiErrors errors;
+    private final OrganisationLists organisation;
 
-    ContactQueryEndpoints(ContactStore store, ApiErrors errors) {
+    ContactQueryEndpoints(ContactStore store, ApiErrors errors, OrganisationLists organisation) {
+        this.organisation = organisation;
         this.store = store;
         this.errors = errors;
     }
@@ -40,7 +42,7 @@ final class ContactQueryEndpoints {
             return errors.invalidRequest(null, pagingErrors);
         }
         return BindingModel.CONTACT_QUERY.bind(request, errors, body -> {
-            ContactQuery query = ContactQuery.of(body);
+            ContactQuery query = ContactQuery.of(body, organisation);
             List<StoredContact> found = store.select(query::matches).stream().sorted(query.order()).toList();
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("list", found.stream().skip(skip).limit(take).map(view).toList());

@@ -70,7 +70,7 @@ final class ContactStore {
      */
     synchronized StoredContact update(long contactId, PutSemantics semantics, String user, BiConsumer<StoredContact, ContactWrite> change) {
         StoredContact current = liveById(contactId).orElseThrow(RequestRefused::notFound);
-        ContactWrite write = new ContactWrite(semantics, settings.now(), user, ids);
+        ContactWrite write = new ContactWrite(semantics, settings.now(), user, ids, settings.organisation());
         StoredContact candidate = current.copy();
         change.accept(candidate, write);
         candidate.validate(write, current);
@@ -118,6 +118,11 @@ final class ContactStore {
     }
 
     /** The live Contacts that match, as they stand; being never changed, they may be read outside the lock. */
+    /** The organisation renamed a value of one of its lists: every Contact that had it reads with the new name. */
+    synchronized void renamed(String list, String from, String to) {
+        contacts.values().forEach(contact -> contact.renamed(list, from, to));
+    }
+
     synchronized List<StoredContact> select(Predicate<StoredContact> matches) {
         return live().filter(matches).toList();
     }

@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The contact types this sandbox organisation is configured with, as {@code GET /api/Contact/Types} serves them. */
+/** The contact types a sandbox organisation starts with, as {@code GET /api/Contact/Types} serves them ({@link OrganisationLists}). */
 final class ContactTypes {
 
     static final String HOUSEHOLD = "Household";
@@ -23,11 +23,7 @@ final class ContactTypes {
         return TYPES;
     }
 
-    static boolean isKnown(String type) {
-        return TYPES.stream().anyMatch(known -> known.get("type").equals(type));
-    }
-
-    private static Map<String, String> type(String parentType, String type) {
+    static Map<String, String> type(String parentType, String type) {
         // Map.of would not keep parentType first, as the real API writes it.
         Map<String, String> entry = new LinkedHashMap<>();
         entry.put("parentType", parentType);

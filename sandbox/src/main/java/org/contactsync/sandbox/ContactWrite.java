@@ -26,9 +26,11 @@ final class ContactWrite {
     private final Instant now;
     private final String user;
     private final RecordIds ids;
+    private final OrganisationLists organisation;
     private final List<FieldError> problems = new ArrayList<>();
 
-    ContactWrite(PutSemantics semantics, Instant now, String user, RecordIds ids) {
+    ContactWrite(PutSemantics semantics, Instant now, String user, RecordIds ids, OrganisationLists organisation) {
+        this.organisation = organisation;
         this.semantics = semantics;
         this.now = now;
         this.user = user;
@@ -49,6 +51,11 @@ final class ContactWrite {
 
     RecordIds ids() {
         return ids;
+    }
+
+    /** What the organisation is configured with now, for the values a write must take from it. */
+    OrganisationLists organisation() {
+        return organisation;
     }
 
     Audit newAudit() {

@@ -15,6 +15,7 @@ final class SandboxSettings {
     private volatile ErrorStyle errorStyle = ErrorStyle.LEGACY;
     private volatile PutSemantics putSemantics = PutSemantics.REPLACE;
     private volatile long latencyMillis;
+    private final OrganisationLists organisation = new OrganisationLists();
 
     String apiKey() {
         return apiKey;
@@ -90,5 +91,9 @@ final class SandboxSettings {
 
     void latencyMillis(long latencyMillis) {
         this.latencyMillis = latencyMillis;
+    }
+
+    OrganisationLists organisation() {
+        return organisation;
     }
 }

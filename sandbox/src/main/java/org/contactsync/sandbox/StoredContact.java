@@ -239,7 +239,7 @@ final class StoredContact {
         String contactType = fields.text("contactType");
         if (isBlank(contactType)) {
             write.problem("contactType", "REQUIRED", "The ContactType field is required.");
-        } else if (!ContactTypes.isKnown(contactType)) {
+        } else if (!write.organisation().isContactType(contactType)) {
             write.problem("contactType", "INVALID_VALUE",
                     "'" + contactType + "' is not a contact type of this organization; see GET /api/Contact/Types.");
         }
@@ -372,6 +372,33 @@ final class StoredContact {
 
     private void takeRoleFromOthers(StoredIndividual individual, String role) {
         individuals.stream().filter(other -> other != individual).forEach(other -> other.fields().set(role, false));
+    }
+
+    /**
+     * An administrator renamed a value of the organisation's lists: the Contact reads with the new name, as the UI's
+     * rename leaves the records that had the old one [INF]. Not a write of the Contact: no stamp changes.
+     */
+    void renamed(String list, String from, String to) {
+        switch (list) {
+            case OrganisationLists.CONTACT_TYPES -> {
+                if (from.equals(fields.text("contactType"))) {
+                    fields.set("contactType", to);
+                }
+            }
+            case OrganisationLists.METHOD_TYPES -> methods().filter(method -> from.equals(method.fields().text("type")))
+                    .forEach(method -> method.fields().set("type", to));
+            case OrganisationLists.CUSTOM_FIELDS -> {
+                if (customFields.containsKey(from)) {
+                    Map<String, String> renamed = new LinkedHashMap<>();
+                    customFields.forEach((name, value) -> renamed.put(name.equals(from) ? to : name, value));
+                    customFields.clear();
+                    customFields.putAll(renamed);
+                }
+            }
+            default -> {
+                // query options name no value of a Contact
+            }
+        }
     }
 
     private Stream<StoredContactMethod> methods() {

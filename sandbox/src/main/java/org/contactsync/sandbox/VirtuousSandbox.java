@@ -190,6 +190,36 @@ public class VirtuousSandbox {
         settings.signatureHeader(signatureHeader);
     }
 
+    /**
+     * Renames a value of one of the organisation's lists while the sandbox runs, as an administrator does in the UI:
+     * {@code contact-types}, {@code contact-method-types}, {@code custom-fields} or {@code query-options} (a Contact
+     * query condition's parameter). The lookup endpoints serve the new name from the next request on, the Contacts
+     * that had the old one read with the new one (as a rename in the UI leaves them [INF]), and the Transaction and
+     * Batch endpoints refuse the old one (counted by {@link #organisationRefusals()}).
+     */
+    public void renameOrganisationValue(String list, String from, String to) {
+        settings.organisation().rename(list, from, to);
+        store.renamed(list, from, to);
+    }
+
+    /** Replaces one of the organisation's lists (see {@link #renameOrganisationValue}) with these names. */
+    public void setOrganisationList(String list, List<String> names) {
+        settings.organisation().replace(list, names);
+    }
+
+    /** The names one of the organisation's lists holds now. */
+    public List<String> organisationList(String list) {
+        return settings.organisation().names(list);
+    }
+
+    /**
+     * How many values of Transaction and Batch payloads were refused for not being the organisation's (a Contact Type,
+     * a contact method type, a custom field it lacks): what Virtuous's import would reject.
+     */
+    public int organisationRefusals() {
+        return settings.organisation().refusals();
+    }
+
     /** Above 0, {@link #runBatch()} runs on this period from {@link #start()}, as in a demo run; 0 (default) never. */
     public synchronized void setBatchIntervalSeconds(long batchIntervalSeconds) {
         this.batchIntervalSeconds = batchIntervalSeconds;
@@ -235,7 +265,7 @@ public class VirtuousSandbox {
         ApiRouter api = new ApiRouter(errors);
         new ContactEndpoints(store, hold, settings, errors).register(api);
         new ContactPartEndpoints(store, settings, errors).register(api);
-        new ContactQueryEndpoints(store, errors).register(api);
+        new ContactQueryEndpoints(store, errors, settings.organisation()).register(api);
         new WebhookEndpoints(webhooks, errors).register(api);
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
@@ -244,7 +274,7 @@ public class VirtuousSandbox {
         }
         delayedAnswers = Executors.newSingleThreadScheduledExecutor(daemonThreads("virtuous-sandbox-delayed-answers"));
         server.createContext("/api", new ApiHandler(settings, rateLimiter, requestLog, api, hooks, faults, delayedAnswers, errors));
-        server.createContext("/sandbox", new AdminHandler(batch, store, hold, dispatcher, webhooks, faults, errors));
+        server.createContext("/sandbox", new AdminHandler(batch, store, hold, dispatcher, webhooks, faults, errors, settings.organisation()));
         server.createContext("/", exchange -> {
             try (exchange) {
                 ApiResponse.empty(404).writeTo(exchange);
@@ -285,7 +315,7 @@ public class VirtuousSandbox {
      */
     public long seedContact(Map<String, Object> fields) {
         ContactTransaction contact = ContactTransaction.of(fields);
-        List<FieldError> problems = TransactionValidator.validate(contact, "");
+        List<FieldError> problems = TransactionValidator.validate(contact, "", settings.organisation());
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(problems.stream().map(FieldError::message).collect(Collectors.joining(" ")));
         }

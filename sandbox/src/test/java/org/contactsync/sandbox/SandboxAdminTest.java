@@ -41,6 +41,31 @@ class SandboxAdminTest {
     }
 
     @Test
+    void theOrganisationsListsChangeWhileItRunsAndItsImportRefusesAndCountsWhatTheyLack() throws Exception {
+        sandbox.start();
+        HttpResponse<String> renamed = http.send(http.request("/sandbox/organisation/contact-method-types")
+                .PUT(HttpRequest.BodyPublishers.ofString("[\"Personal Email\", \"Home Phone\"]")));
+        assertEquals(200, renamed.statusCode());
+        assertEquals(List.of("Personal Email", "Home Phone"), SandboxHttp.JSON.readValue(http.get("/api/ContactMethod/Types").body(), List.class));
+        sandbox.renameOrganisationValue("contact-types", "Household", "Family");
+        sandbox.renameOrganisationValue("custom-fields", "Donor Level", "Giving Level");
+        assertEquals("Family", SandboxHttp.array(http.get("/api/Contact/Types")).get(0).get("type"));
+        assertTrue(http.get("/api/Contact/CustomFields").body().contains("Giving Level"));
+        assertTrue(http.get("/api/Contact/QueryOptions").body().contains(ContactQuery.LAST_MODIFIED));
+
+        HttpResponse<String> refused = http.postJson("/api/Contact/Transaction", Map.of("referenceSource", "PartnerPlatform", "referenceId", "d-1",
+                "name", "Ada", "contactType", "Household", "email", "ada@example.org", "emailType", "Home Email",
+                "customFields", Map.of("Donor Level", "Gold")));
+        assertEquals(400, refused.statusCode());
+        assertTrue(refused.body().contains("'Home Email' is not a contact method type"), refused.body());
+        assertEquals(3, sandbox.organisationRefusals(), "the Contact Type, the email type and the custom field");
+        assertEquals(200, http.postJson("/api/Contact/Transaction", Map.of("referenceSource", "PartnerPlatform", "referenceId", "d-2",
+                "name", "Ada", "contactType", "Family", "email", "ada@example.org", "emailType", "Personal Email")).statusCode());
+        assertEquals(3, SandboxHttp.object(http.send(http.request("/sandbox/organisation").GET())).get("refusals"));
+        assertEquals(404, http.send(http.request("/sandbox/organisation/colours").PUT(HttpRequest.BodyPublishers.ofString("[]"))).statusCode());
+    }
+
+    @Test
     void submissionsCountEveryTakeOfAPairAndDeliveriesListWhatWasSent() throws Exception {
         sandbox.start();
         http.postJson("/api/Contact/Transaction", Map.of("referenceSource", "PartnerPlatform", "referenceId", "donor-1", "name", "Ada"));

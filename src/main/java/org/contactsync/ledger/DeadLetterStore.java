@@ -131,6 +131,50 @@ public class DeadLetterStore {
                 (String) row.get("donor_json"));
     }
 
+    /** The open letters with exactly this reason, oldest first, {@code limit} at most: a replay of "all with one reason". */
+    public List<Long> openWithReason(String reason, int limit) {
+        return jdbc().queryForList("SELECT id FROM dead_letter WHERE outcome IS NULL AND reason = ? ORDER BY id LIMIT ?", Long.class,
+                reason, limit);
+    }
+
+    /**
+     * What a replay preview of the letter was made from, hashed: its donor, and its donor's ledger row (content, Contact,
+     * state). A letter closed, superseded by a newer failure, or whose donor the ledger took again since, has another.
+     */
+    public String replayVersion(long letterId, Letter letter) {
+        LedgerEntry entry = letter.reference() == null ? null : ledger.entry(letter.reference());
+        return SyncLedger.fingerprint(letterId + "|" + letter.donorJson() + "|"
+                + (entry == null ? "" : entry.fingerprint() + "|" + entry.contactId() + "|" + entry.state()));
+    }
+
+    /**
+     * Closes the letter for the replay {@code token} when it is still open and as its preview saw it ({@code version}):
+     * null then, else why it is not replayed. The letter's row is locked while it is checked, so of two applies that
+     * name it, one replays it.
+     */
+    public String claimForReplay(long letterId, String version, String token) {
+        return database.transactions().execute(status -> {
+            List<String> outcome = jdbc().queryForList("SELECT outcome FROM dead_letter WHERE id = ? FOR UPDATE", String.class, letterId);
+            if (outcome.isEmpty()) {
+                return "no dead letter " + letterId;
+            }
+            if (outcome.get(0) != null) {
+                return "already " + outcome.get(0) + " since the preview";
+            }
+            if (!replayVersion(letterId, openLetter(letterId)).equals(version)) {
+                return "changed since the preview (its donor or the donor's ledger row): preview it again";
+            }
+            close(letterId, "replayed", "replay " + token);
+            return null;
+        });
+    }
+
+    /** Opens again a letter {@link #claimForReplay} closed whose donor intake then could not take: nothing is lost. */
+    public void reopenAfterFailedReplay(long letterId, String token) {
+        jdbc().update("UPDATE dead_letter SET outcome = NULL, outcome_reason = NULL, outcome_at = NULL "
+                + "WHERE id = ? AND outcome = 'replayed' AND outcome_reason = ?", letterId, "replay " + token);
+    }
+
     /** Closes a letter whose donor intake accepted again; answers what happened to it. */
     public Map<String, Object> markReplayed(long letterId, ReferencePair reference, Admission admission) {
         close(letterId, "replayed", null);

@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import org.contactsync.ledger.DeadLetter;
+import org.contactsync.ledger.ReferencePair;
 import org.contactsync.ledger.SyncState;
 import org.contactsync.sandbox.VirtuousSandbox;
 import org.contactsync.testing.SyncBundle;
@@ -132,6 +133,21 @@ class ReplayPreviewTest {
         assertThat(applied.body()).contains("nothing was replayed", "\"id\":" + letter, "already superseded");
         assertThat(sandbox().submissions()).containsEntry(SOURCE + ":rp-stale", 1);
         assertThat(bundle().entry(SOURCE, "rp-stale").donor()).containsEntry("lastName", "Golda Ross");
+    }
+
+    @Test
+    void aLetterWhoseDonorTheLedgerTookAgainSinceItsPreviewIsNotReplayed() throws Exception {
+        long letter = failedLookup("rp-version", "{\"referenceId\": \"rp-version\", \"firstName\": \"Mary\", \"lastName\": \"Sherman\"}");
+        String token = (String) bundle().post("/sync/replays", "{\"ids\": [%d]}".formatted(letter)).json().get("token");
+        // the platform's newer delivery, recorded by intake a moment before it closes the donor's open letters
+        bundle().admissions().receive(new ReferencePair(SOURCE, "rp-version"), Map.of("referenceSource", SOURCE, "referenceId", "rp-version",
+                "firstName", "Mary", "lastName", "Sherman Morgan"));
+
+        SyncBundle.Response applied = bundle().post("/sync/replays/" + token, "");
+
+        assertThat(applied.status()).as(applied.body()).isEqualTo(409);
+        assertThat(applied.body()).contains("\"id\":" + letter, "changed since the preview");
+        assertThat(bundle().entry(SOURCE, "rp-version").donor()).as("the newer donor stays").containsEntry("lastName", "Sherman Morgan");
     }
 
     /** The donor's lookup is refused by Virtuous (400): its dead letter's id. */

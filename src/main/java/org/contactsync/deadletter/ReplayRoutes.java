@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The machinery of the replay with a preview in {@code routes/dead-letter.camel.yaml}: choosing the letters, planning
  * each one's replay, reading what Virtuous holds now, the diff and the token; then, on confirmation, the token claimed
- * once and each letter claimed only while it is as its preview saw it. The letter in hand is the {@code replayPlan}
+ * once and each letter replayed only while it is as its preview saw it, and closed once intake took its donor. The letter in hand is the {@code replayPlan}
  * variable (preview) or the body (apply).
  */
 public final class ReplayRoutes extends BundleRouteBuilder {
@@ -91,26 +91,31 @@ public final class ReplayRoutes extends BundleRouteBuilder {
                     exchange.getMessage().setBody(letters);
                 });
 
-        step("replay-claim-letter", "One letter of the token: closed for the replay, its donor the body, when still as previewed (replayClaimed); else why not")
+        step("replay-claim-letter", "One letter of the token: its donor the body when it is still open and as previewed (replayClaimed); else why not")
                 .process(this::claimLetter);
 
-        step("replay-letter-done", "The letter's donor went through intake: what the ledger made of it")
+        step("replay-letter-done", "The letter's donor went through intake: the letter closes, and the answer says what the ledger made of it")
                 .process(exchange -> {
+                    long letterId = exchange.getVariable("replayLetter", Long.class);
                     ValidatedDonor validated = exchange.getVariable(IntakeReceipt.VALIDATED, ValidatedDonor.class);
-                    Map<String, Object> done = outcome(exchange.getVariable("replayLetter", Long.class), true);
-                    done.put("referenceSource", validated.getReference().referenceSource());
-                    done.put("referenceId", validated.getReference().referenceId());
-                    done.put("admission", exchange.getVariable(IntakeReceipt.ADMISSION, Admission.class).name());
+                    boolean closed = store.closeReplayed(letterId, exchange.getVariable("replayToken", String.class));
+                    Map<String, Object> done = outcome(letterId, closed);
+                    if (closed) {
+                        done.put("referenceSource", validated.getReference().referenceSource());
+                        done.put("referenceId", validated.getReference().referenceId());
+                        done.put("admission", exchange.getVariable(IntakeReceipt.ADMISSION, Admission.class).name());
+                    } else {
+                        // the ledger took the donor once: this second intake of the same data was UNCHANGED
+                        done.put("reason", "replayed by another apply at the same time");
+                    }
                     exchange.getMessage().setBody(done);
                 });
 
-        step("replay-letter-reopen", "Intake could not take the letter's donor: the letter is opened again, nothing lost")
+        step("replay-letter-failed", "Intake could not take the letter's donor (the database away, say): the letter stays open")
                 .process(exchange -> {
-                    long letterId = exchange.getVariable("replayLetter", Long.class);
-                    store.reopenAfterFailedReplay(letterId, exchange.getVariable("replayToken", String.class));
-                    Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-                    Map<String, Object> failed = outcome(letterId, false);
-                    failed.put("reason", "intake could not take it (" + failure.getMessage() + "); the letter is open again");
+                    Map<String, Object> failed = outcome(exchange.getVariable("replayLetter", Long.class), false);
+                    failed.put("reason", "intake could not take it (" + exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class).getMessage()
+                            + "); the letter stays open");
                     exchange.getMessage().setBody(failed);
                 });
 
@@ -124,13 +129,13 @@ public final class ReplayRoutes extends BundleRouteBuilder {
         Map.Entry<Long, String> letter = exchange.getMessage().getBody(Map.Entry.class);
         long letterId = letter.getKey();
         exchange.setVariable("replayLetter", letterId);
-        String token = exchange.getVariable("replayToken", String.class);
         String refused;
         DonorInput input = null;
         try {
-            input = donors.input(letterId, store.openLetter(letterId), null);
+            DeadLetterStore.Letter open = store.openLetter(letterId);
+            refused = store.changedSince(letterId, open, letter.getValue());
+            input = donors.input(letterId, open, null);
             validator.requireValid(input);
-            refused = store.claimForReplay(letterId, letter.getValue(), token);
         } catch (IllegalArgumentException | IllegalStateException | NoSuchElementException e) {
             refused = e.getMessage();
         }

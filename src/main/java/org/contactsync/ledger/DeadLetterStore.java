@@ -148,31 +148,23 @@ public class DeadLetterStore {
     }
 
     /**
-     * Closes the letter for the replay {@code token} when it is still open and as its preview saw it ({@code version}):
-     * null then, else why it is not replayed. The letter's row is locked while it is checked, so of two applies that
-     * name it, one replays it.
+     * Why the open letter is not to be replayed for a preview that saw it at {@code version}: null when it is as the
+     * preview saw it. Its closing comes after intake took the donor ({@link #closeReplayed}), so a failure in between
+     * leaves it open: nothing is lost, and the ledger's admission keeps a second replay from sending the donor again.
      */
-    public String claimForReplay(long letterId, String version, String token) {
-        return database.transactions().execute(status -> {
-            List<String> outcome = jdbc().queryForList("SELECT outcome FROM dead_letter WHERE id = ? FOR UPDATE", String.class, letterId);
-            if (outcome.isEmpty()) {
-                return "no dead letter " + letterId;
-            }
-            if (outcome.get(0) != null) {
-                return "already " + outcome.get(0) + " since the preview";
-            }
-            if (!replayVersion(letterId, openLetter(letterId)).equals(version)) {
-                return "changed since the preview (its donor or the donor's ledger row): preview it again";
-            }
-            close(letterId, "replayed", "replay " + token);
-            return null;
-        });
+    public String changedSince(long letterId, Letter letter, String version) {
+        return replayVersion(letterId, letter).equals(version) ? null
+                : "changed since the preview (its donor or the donor's ledger row): preview it again";
     }
 
-    /** Opens again a letter {@link #claimForReplay} closed whose donor intake then could not take: nothing is lost. */
-    public void reopenAfterFailedReplay(long letterId, String token) {
-        jdbc().update("UPDATE dead_letter SET outcome = NULL, outcome_reason = NULL, outcome_at = NULL "
-                + "WHERE id = ? AND outcome = 'replayed' AND outcome_reason = ?", letterId, "replay " + token);
+    /** Closes a letter a replay token's apply sent through intake; false when another apply closed it first. */
+    public boolean closeReplayed(long letterId, String token) {
+        boolean closed = jdbc().update("UPDATE dead_letter SET outcome = 'replayed', outcome_reason = ?, outcome_at = ? WHERE id = ? "
+                + "AND outcome IS NULL", "replay " + token, now(), letterId) == 1;
+        if (closed) {
+            LOG.info("dead letter {} replayed (replay {})", letterId, token);
+        }
+        return closed;
     }
 
     /** Closes a letter whose donor intake accepted again; answers what happened to it. */

@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The machinery of the replay with a preview in {@code routes/dead-letter.camel.yaml}: choosing the letters, planning
  * each one's replay, reading what Virtuous holds now, the diff and the token; then, on confirmation, the token claimed
- * once and each letter replayed only while it is as its preview saw it, and closed once intake took its donor. The letter in hand is the {@code replayPlan}
- * variable (preview) or the body (apply).
+ * once, each letter replayed only while it is as its preview saw it, and closed once intake took its donor. The letter
+ * in hand is the {@code replayPlan} variable (preview) or the {@code replayLetter} variable (apply).
  */
 public final class ReplayRoutes extends BundleRouteBuilder {
 
@@ -91,8 +91,8 @@ public final class ReplayRoutes extends BundleRouteBuilder {
                     exchange.getMessage().setBody(letters);
                 });
 
-        step("replay-claim-letter", "One letter of the token: its donor the body when it is still open and as previewed (replayClaimed); else why not")
-                .process(this::claimLetter);
+        step("replay-check-letter", "One letter of the token: its donor the body when it is still open and as previewed (replayReady); else why not")
+                .process(this::checkLetter);
 
         step("replay-letter-done", "The letter's donor went through intake: the letter closes, and the answer says what the ledger made of it")
                 .process(exchange -> {
@@ -124,7 +124,7 @@ public final class ReplayRoutes extends BundleRouteBuilder {
                 .to(direct("json-answer"));
     }
 
-    private void claimLetter(Exchange exchange) throws Exception {
+    private void checkLetter(Exchange exchange) throws Exception {
         @SuppressWarnings("unchecked")
         Map.Entry<Long, String> letter = exchange.getMessage().getBody(Map.Entry.class);
         long letterId = letter.getKey();
@@ -139,7 +139,7 @@ public final class ReplayRoutes extends BundleRouteBuilder {
         } catch (IllegalArgumentException | IllegalStateException | NoSuchElementException e) {
             refused = e.getMessage();
         }
-        exchange.setVariable("replayClaimed", refused == null);
+        exchange.setVariable("replayReady", refused == null);
         if (refused == null) {
             exchange.getMessage().setBody(input);
             return;

@@ -79,7 +79,7 @@ import org.contactsync.webhook.WebhookSubscriber;
  * (wired here, by name, in code the compiler checks), and the Java DSL machinery the YAML flow in
  * {@code classpath:virtuous-sync/*.camel.yaml} calls by its {@code direct:} names. A host adds this class and those route
  * files (docs/embedding.md); it binds only what the YAML names (the aggregator's strategy and repository, the intake's
- * receipt), the health checks and the lifecycle hooks, each under the prefix {@code sync.prefix}.
+ * receipt, the replay's gathering of its letters), the health checks and the lifecycle hooks, each under the prefix {@code sync.prefix}.
  */
 public class VirtuousSync extends BundleRouteBuilder {
 

@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExtendedCamelContext;
+import org.apache.camel.processor.aggregate.GroupedBodyAggregationStrategy;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
 import org.contactsync.bundle.BundleRouteBuilder;
@@ -20,6 +21,8 @@ import org.contactsync.cluster.ClusterMembers;
 import org.contactsync.cluster.ClusterRoutes;
 import org.contactsync.cluster.ScheduleRuns;
 import org.contactsync.deadletter.DeadLetterRoutes;
+import org.contactsync.deadletter.ReplayPreviews;
+import org.contactsync.deadletter.ReplayRoutes;
 import org.contactsync.ledger.DeadLetterStore;
 import org.contactsync.deadletter.ErrorPolicies;
 import org.contactsync.drift.DriftGuard;
@@ -40,6 +43,7 @@ import org.contactsync.ledger.ClusterNode;
 import org.contactsync.ledger.DriftHolds;
 import org.contactsync.ledger.LedgerViews;
 import org.contactsync.ledger.Leases;
+import org.contactsync.ledger.ReplayTokens;
 import org.contactsync.ledger.SyncDatabase;
 import org.contactsync.ledger.SyncLedger;
 import org.contactsync.lookup.LookupRoutes;
@@ -79,7 +83,7 @@ import org.contactsync.webhook.WebhookSubscriber;
  * (wired here, by name, in code the compiler checks), and the Java DSL machinery the YAML flow in
  * {@code classpath:virtuous-sync/*.camel.yaml} calls by its {@code direct:} names. A host adds this class and those route
  * files (docs/embedding.md); it binds only what the YAML names (the aggregator's strategy and repository, the intake's
- * receipt), the health checks and the lifecycle hooks, each under the prefix {@code sync.prefix}.
+ * receipt, the replay's gathering of its letters), the health checks and the lifecycle hooks, each under the prefix {@code sync.prefix}.
  */
 public class VirtuousSync extends BundleRouteBuilder {
 
@@ -172,6 +176,8 @@ public class VirtuousSync extends BundleRouteBuilder {
         registry.bind(prefix + "-route-ids", new ResolvedRouteIds());
         registry.bind(prefix + "-resolution-join", join);
         registry.bind(prefix + "-resolution-repository", new ResolutionRepository(database));
+        // a replay's split gathers each letter's diff or outcome into one answer
+        registry.bind(prefix + "-replay-letters", new GroupedBodyAggregationStrategy());
         registry.bind(prefix + "-access-health", accessHealth);
         registry.bind(prefix + "-database-health", databaseHealth);
         registry.bind(prefix + "-rate-budget-health", budgetHealth);
@@ -205,6 +211,9 @@ public class VirtuousSync extends BundleRouteBuilder {
         context.addRoutes(new WebhookRoutes(receiver, new WebhookEvents(), inbox, subscriber, query, governor, requests, metrics,
                 settings.integer("sync.webhook.read-batch-size")));
         context.addRoutes(new DeadLetterRoutes(deadLetters, validator, metrics));
+        ReplayTokens replayTokens = new ReplayTokens(database, clock);
+        context.addRoutes(new ReplayRoutes(new ReplayPreviews(deadLetters, replayTokens, validator, updates, ledger), replayTokens, deadLetters,
+                validator, requests));
         context.addRoutes(new StatusRoutes(new StatusAccess(settings.text("sync.status.username"), settings.text("sync.status.password"),
                 settings.flag("sync.status.open")), new SyncStatus(views, policy, governor, budgetHistory, bulkLoads, inbox, drift), views,
                 new SyncHealth(), new BundledFile("/status/page.html", "text/html; charset=utf-8"),

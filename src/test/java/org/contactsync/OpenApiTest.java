@@ -68,7 +68,8 @@ class OpenApiTest {
     /** The answers only a failing database gives: documented, not driven here. */
     private static final Set<String> NOT_DRIVEN = Set.of("post /donors 500", "post /webhooks/virtuous 500", "get /sync/status 500",
             "get /sync/donors/{referenceSource}/{referenceId} 500", "get /sync/health 500", "get /sync/dead-letters 500",
-            "post /sync/dead-letters/{id}/replay 500", "delete /sync/dead-letters/{id} 500");
+            "post /sync/dead-letters/{id}/replay 500", "delete /sync/dead-letters/{id} 500",
+            "post /sync/replays 500", "post /sync/replays/{token} 500");
 
     @RegisterExtension
     static final SyncFixture FIXTURE = new SyncFixture().with(Map.of(
@@ -287,8 +288,34 @@ class OpenApiTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> call("GET", health, health, null, Map.of()).status() == 200);
     }
 
+    /** A replay previewed, then applied with its token, once. */
     @Test
-    @Order(10)
+    @Order(11)
+    void theReplayWithAPreview() throws Exception {
+        FIXTURE.sandbox().answerNext("GET", "/api/Contact/Find", 400, "{\"message\": \"refused for api-replay\"}");
+        assertThat(intake("{\"referenceId\": \"api-replay\", \"firstName\": \"Re\", \"lastName\": \"Play\"}").status()).isEqualTo(202);
+        bundle().awaitState(SOURCE, "api-replay", SyncState.FAILED);
+        String previews = "/sync/replays";
+        String selection = "{\"ids\": [" + letterOf("api-replay") + "]}";
+        requestConforms("post", previews, selection);
+        assertThat(call("POST", previews, previews, selection, Map.of()).status()).isEqualTo(401);
+        assertThat(operator("POST", previews, previews, "{}").status()).isEqualTo(400);
+        assertThat(operator("POST", previews, previews, "{\"ids\": [999999]}").status()).isEqualTo(404);
+        Answer preview = operator("POST", previews, previews, selection);
+        assertThat(preview.status()).isEqualTo(200);
+        assertThat(preview.json().path("letters").get(0).path("action").asText()).isEqualTo("new");
+
+        String apply = "/sync/replays/{token}";
+        String token = "/sync/replays/" + preview.json().path("token").asText();
+        assertThat(call("POST", apply, token, null, Map.of()).status()).isEqualTo(401);
+        assertThat(operator("POST", apply, "/sync/replays/no-such-token", null).status()).isEqualTo(404);
+        assertThat(operator("POST", apply, token, null).status()).isEqualTo(202);
+        assertThat(operator("POST", apply, token, null).status()).as("applied already").isEqualTo(409);
+        assertThat(operator("POST", previews, previews, selection).status()).as("the letter is closed").isEqualTo(409);
+    }
+
+    @Test
+    @Order(100)
     void everyDocumentedAnswerWasReached() {
         Set<String> documented = new TreeSet<>();
         API.path("paths").fields().forEachRemaining(path -> path.getValue().fields().forEachRemaining(operation ->

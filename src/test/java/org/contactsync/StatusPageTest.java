@@ -165,6 +165,40 @@ class StatusPageTest {
                 .statusCode()).isBetween(200, 299);
     }
 
+    @Test
+    void theReplayWithAPreviewShowsEachDonorsDiffAndReplaysTheCountConfirmedOnce() throws Exception {
+        sandbox().seedContact(Map.of("firstName", "Status", "lastName", "Old Name", "referenceSource", SOURCE, "referenceId", "page-link"));
+        for (String id : List.of("page-new", "page-link")) {
+            // Virtuous refuses the lookup: the donor goes to the dead letter, with the same reason for both
+            sandbox().answerNext("GET", "/api/Contact/Find", 400, "{\"message\": \"refused for the page\"}");
+            bundle().post("/donors", donor(id));
+            bundle().awaitState(SOURCE, id, SyncState.FAILED);
+        }
+
+        try (Browser browser = Browser.start(directory())) {
+            URI page = bundle().uri("/sync/ui");
+            browser.open(URI.create("http://" + SyncBundle.OPERATOR + ":" + SyncBundle.OPERATOR_PASSWORD + "@" + page.getAuthority() + page.getPath()));
+            await("reasons").atMost(PAGE_WAIT).until(() -> browser.texts("#replay-reason option"), texts -> texts.size() == 1 && texts.get(0).endsWith("(2)"));
+
+            browser.click("#replay-preview-button");
+
+            await("preview").atMost(PAGE_WAIT).until(() -> browser.texts("#replay-confirm"), List.of("Replay 2 donors")::equals);
+            assertThat(browser.attributes("#replay-diff tr[data-action]", "data-action")).contains("new", "link");
+            assertThat(String.join("\n", browser.texts("#replay-diff tr"))).contains("page-new", "create a new contact", "lastName",
+                    "page-link", "link to the contact in Virtuous", "Old Name");
+            assertThat(sandbox().submissions()).as("a preview sends nothing").isEmpty();
+
+            browser.click("#replay-confirm");
+
+            await("replayed").atMost(PAGE_WAIT).until(() -> browser.texts("#replay-preview-result"),
+                    text -> text.size() == 1 && text.get(0).startsWith("2 donors were sent again"));
+            bundle().awaitState(SOURCE, "page-new", SyncState.PENDING);
+            bundle().awaitState(SOURCE, "page-link", SyncState.SYNCED);
+            assertThat(sandbox().submissions()).containsExactly(Map.entry(SOURCE + ":page-new", 1));
+            await("no failed donors").atMost(PAGE_WAIT).until(() -> browser.texts("#replay-reason option"), List::isEmpty);
+        }
+    }
+
     private VirtuousSandbox sandbox() {
         return fixture.sandbox();
     }

@@ -1,10 +1,6 @@
 package org.contactsync.deadletter;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
 import org.contactsync.bundle.BundleRouteBuilder;
@@ -29,6 +25,7 @@ public final class DeadLetterRoutes extends BundleRouteBuilder {
 
     private static final Logger LOG = LoggerFactory.getLogger("contact-sync.dead-letter");
     private final ObjectMapper json = new ObjectMapper();
+    private final LetterDonors donors = new LetterDonors();
 
     private final DeadLetterStore store;
     private final DonorValidator validator;
@@ -52,7 +49,8 @@ public final class DeadLetterRoutes extends BundleRouteBuilder {
 
         step("replay-input", "The letter's donor (the letterId variable), or the operator's correction in the body, under its original reference pair; 400 when it would be refused again")
                 .process(exchange -> {
-                    DonorInput input = replayInput(exchange.getVariable("letterId", Long.class), exchange.getMessage().getBody(String.class));
+                    long letterId = exchange.getVariable("letterId", Long.class);
+                    DonorInput input = donors.input(letterId, store.openLetter(letterId), exchange.getMessage().getBody(String.class));
                     validator.requireValid(input);
                     exchange.getMessage().setBody(input);
                 });
@@ -100,29 +98,5 @@ public final class DeadLetterRoutes extends BundleRouteBuilder {
                 : api != null ? api.getMessage() : failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
         store.storeFailed(exchange.getVariable("entry", LedgerEntry.class), stage, reason, api == null ? null : api.getStatus(),
                 api == null ? null : api.getVirtuousMessage(), 1 + exchange.getVariable(VirtuousCall.REDELIVERIES, 0, Integer.class));
-    }
-
-    /**
-     * The donor to send back through intake: the corrected donor when the operator sends one, else the donor as stored.
-     * Either way under the letter's original reference pair, so a replay can never become a second Contact.
-     */
-    private DonorInput replayInput(long letterId, String correctedDonor) throws JsonProcessingException {
-        DeadLetterStore.Letter letter = store.openLetter(letterId);
-        String donorJson = correctedDonor == null || correctedDonor.isBlank() ? letter.donorJson() : correctedDonor;
-        if (donorJson == null) {
-            throw new IllegalArgumentException("dead letter " + letterId + " holds no readable donor (" + letter.reason()
-                    + "); send the corrected donor as the request body");
-        }
-        Map<String, Object> donor;
-        try {
-            donor = json.readValue(donorJson, new TypeReference<LinkedHashMap<String, Object>>() { });
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("the corrected donor is not a JSON object: " + e.getOriginalMessage());
-        }
-        if (letter.reference() != null) {
-            donor.put("referenceSource", letter.reference().referenceSource());
-            donor.put("referenceId", letter.reference().referenceId());
-        }
-        return DonorInput.parsed(donor, json.writeValueAsString(donor), "replay of dead letter " + letterId);
     }
 }

@@ -131,6 +131,42 @@ public class DeadLetterStore {
                 (String) row.get("donor_json"));
     }
 
+    /** The open letters with exactly this reason, oldest first, {@code limit} at most: a replay of "all with one reason". */
+    public List<Long> openWithReason(String reason, int limit) {
+        return jdbc().queryForList("SELECT id FROM dead_letter WHERE outcome IS NULL AND reason = ? ORDER BY id LIMIT ?", Long.class,
+                reason, limit);
+    }
+
+    /**
+     * What a replay preview of the letter was made from, hashed: its donor, and its donor's ledger row (content, Contact,
+     * state). A letter closed, superseded by a newer failure, or whose donor the ledger took again since, has another.
+     */
+    public String replayVersion(long letterId, Letter letter) {
+        LedgerEntry entry = letter.reference() == null ? null : ledger.entry(letter.reference());
+        return SyncLedger.fingerprint(letterId + "|" + letter.donorJson() + "|"
+                + (entry == null ? "" : entry.fingerprint() + "|" + entry.contactId() + "|" + entry.state()));
+    }
+
+    /**
+     * Why the open letter is not to be replayed for a preview that saw it at {@code version}: null when it is as the
+     * preview saw it. Its closing comes after intake took the donor ({@link #closeReplayed}), so a failure in between
+     * leaves it open: nothing is lost, and the ledger's admission keeps a second replay from sending the donor again.
+     */
+    public String changedSince(long letterId, Letter letter, String version) {
+        return replayVersion(letterId, letter).equals(version) ? null
+                : "changed since the preview (its donor or the donor's ledger row): preview it again";
+    }
+
+    /** Closes a letter a replay token's apply sent through intake; false when another apply closed it first. */
+    public boolean closeReplayed(long letterId, String token) {
+        boolean closed = jdbc().update("UPDATE dead_letter SET outcome = 'replayed', outcome_reason = ?, outcome_at = ? WHERE id = ? "
+                + "AND outcome IS NULL", "replay " + token, now(), letterId) == 1;
+        if (closed) {
+            LOG.info("dead letter {} replayed (replay {})", letterId, token);
+        }
+        return closed;
+    }
+
     /** Closes a letter whose donor intake accepted again; answers what happened to it. */
     public Map<String, Object> markReplayed(long letterId, ReferencePair reference, Admission admission) {
         close(letterId, "replayed", null);

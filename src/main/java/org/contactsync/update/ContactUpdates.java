@@ -70,6 +70,31 @@ public class ContactUpdates {
         return baseline;
     }
 
+    /**
+     * The update a donor would bring to Contact {@code contactId}, from what Virtuous last took ({@code baseline}: the
+     * ledger's, or {@link #baseline} after a lookup) to {@code donor}: what a replay preview shows, planned as
+     * {@link #plan} plans the update path's.
+     */
+    public ContactUpdate planFor(long contactId, ReferencePair reference, Map<String, Object> baseline, Map<String, Object> donor) {
+        return new ContactUpdate(contactId, reference, baseline, donor, DonorChanges.between(baseline, donor));
+    }
+
+    /**
+     * The Contact as the update path would leave it, without writing anything: its record ({@link #applyTo}), its
+     * primary address ({@link #applyToAddress}, or {@link #newAddress} for a Contact without one) and its archive state.
+     */
+    public Map<String, Object> outcome(ContactUpdate update, Map<String, Object> contact) {
+        Map<String, Object> record = update.isContactChange() ? applyTo(update, contact) : copy(contact);
+        if (update.isAddressChange()) {
+            record.put("address", contact.get("address") instanceof Map<?, ?> address ? applyToAddress(update, castRecord(address))
+                    : newAddress(update));
+        }
+        if (update.getArchive() != null) {
+            record.put("isArchived", update.getArchive());
+        }
+        return record;
+    }
+
     /** The full Contact record as read, with the update's changes applied: what is PUT back. */
     public Map<String, Object> applyTo(ContactUpdate update, Map<String, Object> contact) {
         Map<String, Object> record = copy(contact);

@@ -13,6 +13,9 @@ import org.contactsync.bundle.ServerPortCheck;
 import org.contactsync.bundle.SettingException;
 import org.contactsync.bundle.SettingRules;
 import org.contactsync.bundle.Settings;
+import org.contactsync.alert.AlertRoutes;
+import org.contactsync.alert.OverdueAlerts;
+import org.contactsync.alert.OverdueHealthCheck;
 import org.contactsync.bulk.BulkLoads;
 import org.contactsync.bulk.BulkRoutes;
 import org.contactsync.cluster.ClaimHeartbeat;
@@ -35,6 +38,7 @@ import org.contactsync.ledger.Admissions;
 import org.contactsync.ledger.Claims;
 import org.contactsync.ledger.ClusterNode;
 import org.contactsync.ledger.LedgerViews;
+import org.contactsync.ledger.OverdueMarks;
 import org.contactsync.ledger.Leases;
 import org.contactsync.ledger.SyncDatabase;
 import org.contactsync.ledger.SyncLedger;
@@ -87,10 +91,10 @@ public class VirtuousSync extends BundleRouteBuilder {
         CamelContext context = getCamelContext();
         // Camel Main logs every property resolved at start with its value, masking the names it knows as secrets by
         // their last part: neither virtuous.api.key (the checks below resolve it) nor sync.datasource.url (a PostgreSQL
-        // URL may carry a password) is among them
+        // URL may carry a password), nor sync.alert.endpoint (a Slack webhook URL, a mail password)
         ExtendedCamelContext extension = context.getCamelContextExtension();
         String sensitive = extension.getAdditionalSensitiveKeywords();
-        extension.setAdditionalSensitiveKeywords(sensitive == null || sensitive.isBlank() ? "key,url" : sensitive + ",key,url");
+        extension.setAdditionalSensitiveKeywords(sensitive == null || sensitive.isBlank() ? "key,url,endpoint" : sensitive + ",key,url,endpoint");
         Settings settings = Settings.of(context.getPropertiesComponent());
         SettingRules.check(settings);
         String prefix = settings.text("sync.prefix");
@@ -149,7 +153,10 @@ public class VirtuousSync extends BundleRouteBuilder {
         ApiAccessHealthCheck accessHealth = new ApiAccessHealthCheck(gate);
         DatabaseHealthCheck databaseHealth = new DatabaseHealthCheck(database);
         RateBudgetHealthCheck budgetHealth = new RateBudgetHealthCheck(governor, clock, settings.duration("sync.health.budget-wait-max"));
-        SyncMetrics metrics = new SyncMetrics(prefix, views, deadLetters, governor, inbox::waiting, clock,
+        OverdueAlerts overdue = new OverdueAlerts(new OverdueMarks(ledger), clock, settings.duration("sync.pending.warn-after"),
+                settings.duration("sync.alert.min-interval"), settings.text("sync.pending.warn-after"), settings.text("sync.pending.deadline"));
+        OverdueHealthCheck overdueHealth = new OverdueHealthCheck(overdue);
+        SyncMetrics metrics = new SyncMetrics(prefix, views, deadLetters, governor, inbox::waiting, overdue::count, clock,
                 List.of(accessHealth, databaseHealth, budgetHealth));
         metrics.setCamelContext(context);
         DonorValidator validator = new DonorValidator(settings.text("sync.reference-source"), settings.text("sync.default-contact-type"),
@@ -167,6 +174,7 @@ public class VirtuousSync extends BundleRouteBuilder {
         registry.bind(prefix + "-access-health", accessHealth);
         registry.bind(prefix + "-database-health", databaseHealth);
         registry.bind(prefix + "-rate-budget-health", budgetHealth);
+        registry.bind(prefix + "-overdue-health", overdueHealth);
         registry.bind(prefix + "-claim-heartbeat", heartbeat);
         registry.bind(prefix + "-webhook-inbox", inbox);
         registry.bind(prefix + "-rate-governor", governor);
@@ -195,10 +203,13 @@ public class VirtuousSync extends BundleRouteBuilder {
                 settings.integer("sync.webhook.read-batch-size")));
         context.addRoutes(new DeadLetterRoutes(deadLetters, validator, metrics));
         context.addRoutes(new StatusRoutes(new StatusAccess(settings.text("sync.status.username"), settings.text("sync.status.password"),
-                settings.flag("sync.status.open")), new SyncStatus(views, policy, governor, budgetHistory, bulkLoads, inbox), views,
+                settings.flag("sync.status.open")), new SyncStatus(views, policy, governor, budgetHistory, bulkLoads, inbox, overdue), views,
                 new SyncHealth(), new BundledFile("/status/page.html", "text/html; charset=utf-8"),
                 new BundledFile("/virtuous-sync/openapi.yaml", "application/yaml"), budgetHistory));
         context.addRoutes(new ClusterRoutes(heartbeat, members));
+        if (!settings.text("sync.alert.endpoint").isEmpty()) {
+            context.addRoutes(new AlertRoutes(overdue, settings.text("sync.alert.endpoint")));
+        }
         metrics.bind();
     }
 

@@ -3,6 +3,7 @@ package org.contactsync.status;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.contactsync.alert.OverdueAlerts;
 import org.contactsync.bulk.BulkLoads;
 import org.contactsync.ledger.LedgerViews;
 import org.contactsync.poll.PendingPolicy;
@@ -12,7 +13,7 @@ import org.contactsync.webhook.WebhookInbox;
 /**
  * {@code GET /sync/status}: donors by state at the top level (as it always answered), the oldest PENDING donors, the API
  * budget as the rate governor sees it now and over time, the newest bulk loads with their progress, and the webhook
- * events whose Contact waits to be read from Virtuous.
+ * events whose Contact waits to be read from Virtuous, and the donors overdue (PENDING past sync.pending.warn-after).
  */
 public class SyncStatus {
 
@@ -25,15 +26,17 @@ public class SyncStatus {
     private final BudgetHistory budgetHistory;
     private final BulkLoads bulkLoads;
     private final WebhookInbox webhookInbox;
+    private final OverdueAlerts overdue;
 
     public SyncStatus(LedgerViews ledger, PendingPolicy pendingPolicy, RateGovernor governor, BudgetHistory budgetHistory,
-            BulkLoads bulkLoads, WebhookInbox webhookInbox) {
+            BulkLoads bulkLoads, WebhookInbox webhookInbox, OverdueAlerts overdue) {
         this.ledger = ledger;
         this.pendingPolicy = pendingPolicy;
         this.governor = governor;
         this.budgetHistory = budgetHistory;
         this.bulkLoads = bulkLoads;
         this.webhookInbox = webhookInbox;
+        this.overdue = overdue;
     }
 
     public Map<String, Object> view() {
@@ -44,6 +47,7 @@ public class SyncStatus {
         view.put("budgetHistory", budgetHistory.samples());
         view.put("bulkLoads", bulkLoads.status());
         view.put("webhookReadsWaiting", webhookInbox.waiting());
+        view.put("overdue", overdue.view());
         return view;
     }
 }

@@ -48,6 +48,7 @@ import org.contactsync.poll.PendingPolicy;
 import org.contactsync.poll.PendingQuery;
 import org.contactsync.poll.PollRoutes;
 import org.contactsync.ratelimit.RateGovernor;
+import org.contactsync.resolution.MergeCheck;
 import org.contactsync.resolution.ResolutionJoin;
 import org.contactsync.resolution.ResolutionRepository;
 import org.contactsync.resolution.ResolutionRoutes;
@@ -137,9 +138,10 @@ public class VirtuousSync extends BundleRouteBuilder {
         Submissions submissions = new Submissions(database, ledger, requests);
         ContactUpdates updates = new ContactUpdates(ledger, clock, settings.duration("sync.update.recheck-after"));
 
+        MergeCheck merges = new MergeCheck(ledger);
         WebhookInbox inbox = new WebhookInbox(database, node, clock, lease);
         WebhookReceiver receiver = new WebhookReceiver(new WebhookSignature(settings.text("sync.webhook.secret"),
-                settings.text("sync.webhook.signature-header")), new WebhookEvents(), ledger, views, settings.integer("sync.webhook.max-bytes"));
+                settings.text("sync.webhook.signature-header")), new WebhookEvents(), ledger, views, merges, settings.integer("sync.webhook.max-bytes"));
         WebhookSubscriber subscriber = new WebhookSubscriber(database, clock, requests, settings.text("sync.webhook.public-url"),
                 settings.text("sync.webhook.secret"));
         PendingPolicy policy = new PendingPolicy(leases, views, clock, settings.duration("sync.poll.after"), settings.duration("sync.pending.deadline"),
@@ -196,9 +198,9 @@ public class VirtuousSync extends BundleRouteBuilder {
         context.addRoutes(new SubmitRoutes(submissions));
         context.addRoutes(new UpdateRoutes(updates, requests, ledger));
         context.addRoutes(new BulkRoutes(bulkLoads, heartbeat, settings.integer("sync.bulk.threshold")));
-        context.addRoutes(new ResolutionRoutes(join));
+        context.addRoutes(new ResolutionRoutes(join, merges, requests));
         context.addRoutes(new PollRoutes(new ScheduleRuns(database, node, clock), query, policy, requests, ledger, metrics,
-                settings.text("sync.pending.deadline")));
+                merges, settings.text("sync.pending.deadline")));
         context.addRoutes(new WebhookRoutes(receiver, new WebhookEvents(), inbox, subscriber, query, governor, requests, metrics,
                 settings.integer("sync.webhook.read-batch-size")));
         context.addRoutes(new DeadLetterRoutes(deadLetters, validator, metrics));

@@ -1,3 +1,5 @@
+-- Issue 17: overdue warnings, and merges followed by contact id.
+
 -- The PENDING spells whose overdue warning (sync.pending.warn-after) was notified through sync.alert.endpoint. A spell is
 -- one submit: the donor's submitted_at. So a restart never notifies a spell twice, nodes sharing the database notify
 -- each spell once between them (the key), and a donor that leaves PENDING and crosses the threshold again after a later
@@ -11,3 +13,6 @@ CREATE TABLE IF NOT EXISTS overdue_alert (
 );
 
 CREATE INDEX IF NOT EXISTS overdue_alert_notified ON overdue_alert (notified_at);
+
+-- A merge in Virtuous re-points every ledger row naming the merged Contact (SyncLedger.repoint): found by this index.
+CREATE INDEX IF NOT EXISTS sync_ledger_contact ON sync_ledger (contact_id);

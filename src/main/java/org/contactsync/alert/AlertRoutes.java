@@ -40,6 +40,8 @@ public final class AlertRoutes extends BundleRouteBuilder {
                         exchange.getMessage().setBody(alerts.message(overdue(exchange)));
                         exchange.getMessage().setHeader("Subject", "Donor sync: " + overdue(exchange).size() + " donor(s) overdue in Virtuous");
                         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/plain; charset=utf-8");
+                        // an http: endpoint with a query (a token) would GET without the text; other components ignore it
+                        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
                     })
                     .doTry()
                         .to("{{sync.alert.endpoint}}")

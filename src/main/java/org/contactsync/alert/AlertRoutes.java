@@ -10,9 +10,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The overdue check (every {@code sync.alert.check-period-ms}) and its notification through the operator's endpoint,
- * {@code sync.alert.endpoint}: any Camel endpoint URI (log:, smtp:, slack:, http:), written with RAW() around a secret
- * and best as a property placeholder ({@code {{env:...}}}), since the route names the setting, not its value. No log line
- * of the bundle shows more of the endpoint than its scheme, nor the failure's message, which may quote the URI.
+ * {@code sync.alert.endpoint}: any Camel endpoint URI (log:, smtp:, slack:, http:), with RAW() around a secret. The route
+ * names the setting, not its value; no log line of the bundle shows more of the endpoint than its scheme, nor the
+ * failure's message, which may quote the URI.
  */
 public final class AlertRoutes extends BundleRouteBuilder {
 

@@ -227,7 +227,7 @@ public final class SettingRules {
         rules.put("sync.pending.warn-after", new Rule("a duration above 0 such as 12h, below sync.pending.deadline",
                 value -> parsedDuration(value).filter(warn -> !warn.isZero() && !warn.isNegative()).isPresent()));
         // a Camel endpoint URI: scheme, colon, the rest (what the component accepts is its own check, at start)
-        rules.put("sync.alert.endpoint", new Rule("empty, or a Camel endpoint URI such as log:overdue or slack:#sync?webhookUrl=RAW(...)",
+        rules.put("sync.alert.endpoint", new Rule("empty, or a Camel endpoint URI such as log:overdue or https://alerts.example.org/hook?token=RAW(...)",
                 value -> value.isEmpty() || ENDPOINT.matcher(value).matches()));
         rules.put("sync.alert.min-interval", duration());
         rules.put("sync.alert.check-period-ms", whole(1));

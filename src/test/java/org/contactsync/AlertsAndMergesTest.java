@@ -18,7 +18,11 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import org.apache.camel.CamelContext;
 import org.apache.camel.builder.NotifyBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.contactsync.alert.AlertRoutes;
+import org.contactsync.bundle.SettingException;
 import org.contactsync.ledger.LedgerEntry;
 import org.contactsync.ledger.ReferencePair;
 import org.contactsync.ledger.SyncState;
@@ -36,6 +40,7 @@ import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -163,6 +168,18 @@ class AlertsAndMergesTest {
         assertThat(named).contains("virtuous_sync_drift");
         named.remove("virtuous_sync_drift");
         assertThat(named).isNotEmpty().allSatisfy(metric -> assertThat(scrape).as(metric).containsPattern("(?m)^# TYPE " + metric + " gauge$"));
+    }
+
+    @Test
+    void anEndpointCamelCannotMakeStopsTheStartNamingTheSettingAndOnlyItsScheme() throws Exception {
+        try (CamelContext context = new DefaultCamelContext()) {
+            assertThatThrownBy(() -> AlertRoutes.check(context, "slack:#sync?webhookUrl=RAW(https://hooks.slack.com/services/T0/B0/s3cret)"))
+                    .isInstanceOf(SettingException.class)
+                    .hasMessage("sync.alert.endpoint=slack:***: no Camel component 'slack' on the classpath (add its jar, e.g. camel-slack)");
+            assertThatThrownBy(() -> AlertRoutes.check(context, "log:overdue?password=s3cret"))
+                    .isInstanceOf(SettingException.class).hasMessageStartingWith("sync.alert.endpoint=log:***: the log component refuses the URI")
+                    .hasMessageNotContaining("s3cret");
+        }
     }
 
     @Test

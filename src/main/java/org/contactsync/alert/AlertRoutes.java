@@ -2,8 +2,10 @@ package org.contactsync.alert;
 
 import java.util.List;
 
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.contactsync.bundle.BundleRouteBuilder;
+import org.contactsync.bundle.SettingException;
 import org.contactsync.ledger.OverdueMarks.Overdue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +23,7 @@ public final class AlertRoutes extends BundleRouteBuilder {
     private final OverdueAlerts alerts;
     private final String endpoint;
 
-    /** {@code endpoint}: sync.alert.endpoint as resolved, for its scheme in the log; the route sends through the setting itself. */
+    /** {@code endpoint}: sync.alert.endpoint as resolved, checked and for its scheme in the log; the route sends through the setting itself. */
     public AlertRoutes(OverdueAlerts alerts, String endpoint) {
         this.alerts = alerts;
         this.endpoint = endpoint;
@@ -29,6 +31,7 @@ public final class AlertRoutes extends BundleRouteBuilder {
 
     @Override
     public void configure() {
+        check(getCamelContext(), endpoint);
         String through = masked(endpoint);
         from("timer:" + PREFIX + "-overdue-alert?delay=1000&period={{sync.alert.check-period-ms}}").routeId(id("overdue-alert"))
                 .description("Notifies the donors PENDING longer than sync.pending.warn-after through sync.alert.endpoint: each PENDING "
@@ -55,6 +58,25 @@ public final class AlertRoutes extends BundleRouteBuilder {
                                     overdue(exchange).size());
                         })
                     .end();
+    }
+
+    /**
+     * Stops the start, in one line naming the setting and only the scheme, when the endpoint cannot be made: no component
+     * for its scheme on the classpath (camel-mail, camel-slack), or options the component refuses. Camel's own refusal
+     * would quote the whole URI.
+     */
+    public static void check(CamelContext context, String uri) {
+        String scheme = uri.substring(0, Math.max(0, uri.indexOf(':')));
+        if (context.getComponent(scheme) == null) {
+            throw new SettingException("sync.alert.endpoint=" + masked(uri) + ": no Camel component '" + scheme
+                    + "' on the classpath (add its jar, e.g. camel-" + scheme + ")");
+        }
+        try {
+            context.getEndpoint(uri);
+        } catch (RuntimeException e) {
+            throw new SettingException("sync.alert.endpoint=" + masked(uri) + ": the " + scheme + " component refuses the URI ("
+                    + e.getClass().getSimpleName() + "; check its options)");
+        }
     }
 
     /** The endpoint as the log shows it: its scheme only (a Slack webhook URL, a mail password or a token follows it). */

@@ -16,3 +16,7 @@ CREATE INDEX IF NOT EXISTS overdue_alert_notified ON overdue_alert (notified_at)
 
 -- A merge in Virtuous re-points every ledger row naming the merged Contact (SyncLedger.repoint): found by this index.
 CREATE INDEX IF NOT EXISTS sync_ledger_contact ON sync_ledger (contact_id);
+
+-- A stored webhook event held for a merge check: its Contact showed a pair of ours the ledger has SYNCED to another
+-- Contact (a webhook for a merge's survivor). The reader reads it, and the recorded Contact, even when no donor awaits.
+ALTER TABLE webhook_inbox ADD COLUMN IF NOT EXISTS merge_check BOOLEAN DEFAULT FALSE NOT NULL;

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,6 +15,8 @@ import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -47,13 +50,14 @@ import static org.awaitility.Awaitility.await;
  * Issue 17, parts 4 and 5, against the sandbox over real HTTP on one bundle: a donor PENDING past sync.pending.warn-after
  * is notified once per PENDING spell through an HTTP endpoint with a token in RAW() (a restart does not notify again, a
  * later spell does, the rate limit holds a crossing back); the shipped Prometheus rules name only metrics the bundle
- * exports; and a merge in Virtuous re-points SYNCED and PENDING donors through the webhook and through the poll, each
- * step in the donor's history.
+ * exports; and a merge in Virtuous re-points SYNCED and PENDING donors through the webhook (the merged Contact's and the
+ * survivor's) and through the poll, each step in the donor's history.
  */
 class AlertsAndMergesTest {
 
     private static final String SOURCE = "PartnerPlatform";
     private static final String TOKEN = "alert-token-17";
+    private static final String SECRET = "merge-secret";
     /** The notifications the alert endpoint received: the query string (with the token), then the body. */
     private static final List<String> NOTIFIED = new CopyOnWriteArrayList<>();
     private static final HttpServer ALERTS = alertReceiver();
@@ -61,7 +65,7 @@ class AlertsAndMergesTest {
 
     @RegisterExtension
     static final SyncFixture fixture = new SyncFixture().sandbox((sandbox, clock) -> sandbox.setClock(clock)).with(Map.of(
-            "sync.webhook.secret", "merge-secret",
+            "sync.webhook.secret", SECRET,
             "sync.webhook.public-url", "http://localhost:{{camel.server.port}}",
             "sync.webhook.read-period-ms", "200",
             "sync.redrive.period-ms", "200",
@@ -207,6 +211,26 @@ class AlertsAndMergesTest {
     }
 
     @Test
+    void aWebhookForTheSurvivorIsToldFromADuplicateByOneReadOfTheRecordedContact() throws Exception {
+        sandbox().setWebhookDeliveryEnabled(true);
+        long merged = contactIdFor("wh-survivor", submitAndRunBatch("wh-survivor"));
+        bundle().awaitState(SOURCE, "wh-survivor", SyncState.SYNCED);
+        sandbox().setWebhookDeliveryEnabled(false);
+        long survivor = sandbox().seedContact(Map.of("firstName", "Survivor", "lastName", "Edited"));
+        sandbox().mergeContact(merged, survivor);
+
+        // staff edit the survivor: its contactUpdate carries the pair, and no mergedIntoContactId
+        String event = "{\"event\":\"ContactUpdate\",\"contact\":{\"id\":" + survivor + ",\"contactReferences\":[{\"source\":\""
+                + SOURCE + "\",\"id\":\"wh-survivor\"}]}}";
+        assertThat(deliver(event).status()).isEqualTo(200);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> bundle().entry(SOURCE, "wh-survivor").contactId(), id -> id == survivor);
+        assertThat(details("wh-survivor")).last().isEqualTo("merged: Contact " + merged + " \u2192 " + survivor + " (webhook-update)");
+        assertThat(reads(merged)).as("the one read that told the merge from a duplicate").isEqualTo(1);
+        sandbox().setWebhookDeliveryEnabled(true);
+    }
+
+    @Test
     void aMergeSeenByThePollsQueryRePointsTheSyncedDonorAndSettlesThePendingOnes() throws Exception {
         sandbox().setWebhookDeliveryEnabled(true);
         long merged = contactIdFor("poll-synced", submitAndRunBatch("poll-synced"));
@@ -244,6 +268,13 @@ class AlertsAndMergesTest {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static SyncBundle.Response deliver(String body) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        String signature = Base64.getEncoder().encodeToString(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+        return bundle().post("/webhooks/virtuous", body, Map.of("X-Virtuous-Signature", signature));
     }
 
     /** GETs of this one Contact by its id. */

@@ -74,18 +74,21 @@ public class WebhookReceiver {
     }
 
     /**
-     * Whether the event's Contact (the survivor of a merge) has to be read from Virtuous, in the poll lane: when the event
-     * lacks its reference pairs and a donor of ours awaits its Contact; or when it shows a pair of ours SYNCED to another
-     * Contact, which one more read (of that Contact) tells apart from a duplicate. Events fire for every Contact of the
-     * organisation, staff's edits included, and each read spends the hourly budget the donors need.
+     * Whether the event's Contact (the survivor of a merge) has to be read from Virtuous, in the poll lane, for its
+     * reference pairs: only when the event lacks them and a donor of ours awaits its Contact. Events fire for every
+     * Contact of the organisation, staff's edits included, and each read spends the hourly budget the donors need.
      */
     public boolean needsContact(ContactEvent event) {
-        return event.references().isEmpty() ? views.anyAwaitingContact() : !possibleMerges(event).isEmpty();
+        return event.references().isEmpty() && views.anyAwaitingContact();
     }
 
-    /** Whether a stored event's Contact still has to be read: {@link #needsContact}, unless this run's Query showed it. */
-    public boolean needsRead(ContactEvent event, QueryScan scan) {
-        return (scan == null || !scan.hasSeen(event.survivingContactId())) && needsContact(event);
+    /**
+     * Whether a stored event's Contact still has to be read: unless this run's Query showed it, when a donor awaits it
+     * ({@link #needsContact}) or it was held for a merge check ({@code mergeCheck}: a read of it, then of the recorded
+     * Contact, tells a merge from a duplicate).
+     */
+    public boolean needsRead(ContactEvent event, QueryScan scan, boolean mergeCheck) {
+        return (scan == null || !scan.hasSeen(event.survivingContactId())) && (mergeCheck || needsContact(event));
     }
 
     /** The pairs of ours the event shows on its Contact while the ledger has them SYNCED to another: the check-merge step's bodies. */

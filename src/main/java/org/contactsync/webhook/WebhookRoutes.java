@@ -53,11 +53,14 @@ public final class WebhookRoutes extends BundleRouteBuilder {
                         receiver.followMerge(event);
                     }
                     exchange.setVariable("event", event);
-                    exchange.setVariable("contactRead", event != null && receiver.needsContact(event));
+                    // a pair of ours on another Contact than the ledger's: stored, for a read in the poll lane, not here
+                    exchange.setVariable("mergeCheck", event != null && !receiver.possibleMerges(event).isEmpty());
+                    exchange.setVariable("contactRead", event != null && (receiver.needsContact(event)
+                            || exchange.getVariable("mergeCheck", Boolean.class)));
                 });
 
         step("hold-event", "Stores the event whose Contact has to be read from Virtuous, for the reader; answered at once")
-                .process(exchange -> inbox.hold(event(exchange)));
+                .process(exchange -> inbox.hold(event(exchange), exchange.getVariable("mergeCheck", false, Boolean.class)));
 
         step("webhook-confirmations", "The body: one confirmation per reference pair of ours the event's Contact carries, for the resolution aggregator")
                 .process(exchange -> {
@@ -83,7 +86,8 @@ public final class WebhookRoutes extends BundleRouteBuilder {
                     .split(variable("events"))
                         .setVariable("event", body())
                         // the donor it could have been for may have been resolved meanwhile (the Query, another event, the poll)
-                        .filter(exchange -> receiver.needsRead(event(exchange), exchange.getVariable("scan", QueryScan.class)))
+                        .filter(exchange -> receiver.needsRead(event(exchange), exchange.getVariable("scan", QueryScan.class),
+                                inbox.isMergeCheck(event(exchange))))
                             // after a merge the merged Contact answers 404: the survivor holds the pairs now
                             .process(exchange -> exchange.setVariable(VirtuousClient.REQUEST, requests.contactById(event(exchange).survivingContactId())))
                             .toV(direct("virtuous-call"), null, "contact")

@@ -53,7 +53,8 @@ public final class AlertRoutes extends BundleRouteBuilder {
                     .doCatch(Exception.class)
                         .process(exchange -> {
                             alerts.unsent(overdue(exchange));
-                            LOG.warn("overdue notification through {} failed ({}); its {} donor(s) are named by the next one", through,
+                            LOG.warn("overdue notification through {} failed ({}); its {} donor(s) are named by the next one, "
+                                    + "after sync.alert.min-interval", through,
                                     exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class).getClass().getSimpleName(),
                                     overdue(exchange).size());
                         })

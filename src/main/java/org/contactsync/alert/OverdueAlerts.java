@@ -29,6 +29,8 @@ public class OverdueAlerts {
     private final Duration minInterval;
     private final String warnAfterText;
     private final String deadlineText;
+    /** When a notification last failed to leave, on this node: a refusing endpoint is tried again once per interval too. */
+    private volatile OffsetDateTime lastFailure;
 
     /** {@code warnAfterText}, {@code deadlineText}: the settings as written, for the words of the warning. */
     public OverdueAlerts(OverdueMarks marks, Clock clock, Duration warnAfter, Duration minInterval, String warnAfterText, String deadlineText) {
@@ -62,14 +64,14 @@ public class OverdueAlerts {
     }
 
     /**
-     * The spells to notify now, marked notified: the overdue donors not yet notified, unless a notification left less
-     * than {@code sync.alert.min-interval} ago. Empty when there is nothing to send.
+     * The spells to notify now, marked notified: the overdue donors not yet notified, unless a notification left (or
+     * failed to) less than {@code sync.alert.min-interval} ago. Empty when there is nothing to send.
      */
     public List<Overdue> claim() {
         OffsetDateTime now = now();
         marks.forgetEnded(now.minus(minInterval));
         OffsetDateTime last = marks.lastNotified();
-        if (last != null && now.isBefore(last.plus(minInterval))) {
+        if (last != null && now.isBefore(last.plus(minInterval)) || lastFailure != null && now.isBefore(lastFailure.plus(minInterval))) {
             return List.of();
         }
         return marks.mark(marks.unnotified(now.minus(warnAfter), NAMED), now);
@@ -81,9 +83,10 @@ public class OverdueAlerts {
                 .map(spell -> spell.reference() + " PENDING since " + spell.submittedAt()).collect(Collectors.joining("\n"));
     }
 
-    /** The notification could not be sent: its donors are named again by the next one. */
+    /** The notification could not be sent: its donors are named again by the next one, an interval later. */
     public void unsent(List<Overdue> spells) {
         marks.unmark(spells);
+        lastFailure = now();
     }
 
     private OffsetDateTime now() {

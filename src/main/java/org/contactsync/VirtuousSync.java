@@ -14,6 +14,9 @@ import org.contactsync.bundle.ServerPortCheck;
 import org.contactsync.bundle.SettingException;
 import org.contactsync.bundle.SettingRules;
 import org.contactsync.bundle.Settings;
+import org.contactsync.alert.AlertRoutes;
+import org.contactsync.alert.OverdueAlerts;
+import org.contactsync.alert.OverdueHealthCheck;
 import org.contactsync.bulk.BulkLoads;
 import org.contactsync.bulk.BulkRoutes;
 import org.contactsync.cluster.ClaimHeartbeat;
@@ -42,6 +45,7 @@ import org.contactsync.ledger.Claims;
 import org.contactsync.ledger.ClusterNode;
 import org.contactsync.ledger.DriftHolds;
 import org.contactsync.ledger.LedgerViews;
+import org.contactsync.ledger.OverdueMarks;
 import org.contactsync.ledger.Leases;
 import org.contactsync.ledger.ReplayTokens;
 import org.contactsync.ledger.SyncDatabase;
@@ -52,6 +56,7 @@ import org.contactsync.poll.PendingPolicy;
 import org.contactsync.poll.PendingQuery;
 import org.contactsync.poll.PollRoutes;
 import org.contactsync.ratelimit.RateGovernor;
+import org.contactsync.resolution.MergeCheck;
 import org.contactsync.resolution.ResolutionJoin;
 import org.contactsync.resolution.ResolutionRepository;
 import org.contactsync.resolution.ResolutionRoutes;
@@ -95,10 +100,10 @@ public class VirtuousSync extends BundleRouteBuilder {
         CamelContext context = getCamelContext();
         // Camel Main logs every property resolved at start with its value, masking the names it knows as secrets by
         // their last part: neither virtuous.api.key (the checks below resolve it) nor sync.datasource.url (a PostgreSQL
-        // URL may carry a password) is among them
+        // URL may carry a password), nor sync.alert.endpoint (a Slack webhook URL, a mail password)
         ExtendedCamelContext extension = context.getCamelContextExtension();
         String sensitive = extension.getAdditionalSensitiveKeywords();
-        extension.setAdditionalSensitiveKeywords(sensitive == null || sensitive.isBlank() ? "key,url" : sensitive + ",key,url");
+        extension.setAdditionalSensitiveKeywords(sensitive == null || sensitive.isBlank() ? "key,url,endpoint" : sensitive + ",key,url,endpoint");
         Settings settings = Settings.of(context.getPropertiesComponent());
         SettingRules.check(settings);
         String prefix = settings.text("sync.prefix");
@@ -141,9 +146,10 @@ public class VirtuousSync extends BundleRouteBuilder {
         Submissions submissions = new Submissions(database, ledger, requests);
         ContactUpdates updates = new ContactUpdates(ledger, clock, settings.duration("sync.update.recheck-after"));
 
+        MergeCheck merges = new MergeCheck(ledger);
         WebhookInbox inbox = new WebhookInbox(database, node, clock, lease);
         WebhookReceiver receiver = new WebhookReceiver(new WebhookSignature(settings.text("sync.webhook.secret"),
-                settings.text("sync.webhook.signature-header")), new WebhookEvents(), ledger, views, settings.integer("sync.webhook.max-bytes"));
+                settings.text("sync.webhook.signature-header")), new WebhookEvents(), ledger, views, merges, settings.integer("sync.webhook.max-bytes"));
         WebhookSubscriber subscriber = new WebhookSubscriber(database, clock, requests, settings.text("sync.webhook.public-url"),
                 settings.text("sync.webhook.secret"));
         PendingPolicy policy = new PendingPolicy(leases, views, clock, settings.duration("sync.poll.after"), settings.duration("sync.pending.deadline"),
@@ -156,7 +162,10 @@ public class VirtuousSync extends BundleRouteBuilder {
         ApiAccessHealthCheck accessHealth = new ApiAccessHealthCheck(gate);
         DatabaseHealthCheck databaseHealth = new DatabaseHealthCheck(database);
         RateBudgetHealthCheck budgetHealth = new RateBudgetHealthCheck(governor, clock, settings.duration("sync.health.budget-wait-max"));
-        SyncMetrics metrics = new SyncMetrics(prefix, views, deadLetters, governor, inbox::waiting, clock,
+        OverdueAlerts overdue = new OverdueAlerts(new OverdueMarks(ledger), clock, settings.duration("sync.pending.warn-after"),
+                settings.duration("sync.alert.min-interval"), settings.text("sync.pending.warn-after"), settings.text("sync.pending.deadline"));
+        OverdueHealthCheck overdueHealth = new OverdueHealthCheck(overdue);
+        SyncMetrics metrics = new SyncMetrics(prefix, views, deadLetters, governor, inbox::waiting, overdue::count, clock,
                 List.of(accessHealth, databaseHealth, budgetHealth));
         metrics.setCamelContext(context);
         DriftHolds driftHolds = new DriftHolds(ledger);
@@ -182,6 +191,7 @@ public class VirtuousSync extends BundleRouteBuilder {
         registry.bind(prefix + "-database-health", databaseHealth);
         registry.bind(prefix + "-rate-budget-health", budgetHealth);
         registry.bind(prefix + "-drift-health", new DriftHealthCheck(drift));
+        registry.bind(prefix + "-overdue-health", overdueHealth);
         registry.bind(prefix + "-claim-heartbeat", heartbeat);
         registry.bind(prefix + "-webhook-inbox", inbox);
         registry.bind(prefix + "-rate-governor", governor);
@@ -205,9 +215,9 @@ public class VirtuousSync extends BundleRouteBuilder {
         context.addRoutes(new UpdateRoutes(updates, requests, ledger));
         context.addRoutes(new BulkRoutes(bulkLoads, heartbeat, settings.integer("sync.bulk.threshold"), drift, driftHolds));
         context.addRoutes(new DriftRoutes(drift, driftHolds, requests, settings.duration("sync.drift.check-period")));
-        context.addRoutes(new ResolutionRoutes(join));
+        context.addRoutes(new ResolutionRoutes(join, merges, requests));
         context.addRoutes(new PollRoutes(new ScheduleRuns(database, node, clock), query, policy, requests, ledger, metrics,
-                settings.text("sync.pending.deadline")));
+                merges, settings.text("sync.pending.deadline")));
         context.addRoutes(new WebhookRoutes(receiver, new WebhookEvents(), inbox, subscriber, query, governor, requests, metrics,
                 settings.integer("sync.webhook.read-batch-size")));
         context.addRoutes(new DeadLetterRoutes(deadLetters, validator, metrics));
@@ -215,10 +225,13 @@ public class VirtuousSync extends BundleRouteBuilder {
         context.addRoutes(new ReplayRoutes(new ReplayPreviews(deadLetters, replayTokens, validator, updates, ledger), replayTokens, deadLetters,
                 validator, requests));
         context.addRoutes(new StatusRoutes(new StatusAccess(settings.text("sync.status.username"), settings.text("sync.status.password"),
-                settings.flag("sync.status.open")), new SyncStatus(views, policy, governor, budgetHistory, bulkLoads, inbox, drift), views,
+                settings.flag("sync.status.open")), new SyncStatus(views, policy, governor, budgetHistory, bulkLoads, inbox, drift, overdue), views,
                 new SyncHealth(), new BundledFile("/status/page.html", "text/html; charset=utf-8"),
                 new BundledFile("/virtuous-sync/openapi.yaml", "application/yaml"), budgetHistory));
         context.addRoutes(new ClusterRoutes(heartbeat, members));
+        if (!settings.text("sync.alert.endpoint").isEmpty()) {
+            context.addRoutes(new AlertRoutes(overdue, settings.text("sync.alert.endpoint")));
+        }
         metrics.bind();
     }
 

@@ -35,9 +35,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The logs of a whole run of the launcher, in its own JVM as an operator starts it, with the API key, the webhook secret
- * and the status page's password in its environment: the sample donors, a refused key that is then fixed, a 503, a forged
- * webhook, the nightly import and its webhooks. No secret appears anywhere in the output, and every state change in the
+ * The logs of a whole run of the launcher, in its own JVM as an operator starts it, with the API key, the webhook secret,
+ * the status page's password and an alert endpoint's token in its environment: the sample donors, a refused key that is
+ * then fixed, a 503, a forged webhook, overdue notifications the endpoint refuses, the nightly import and its webhooks. No secret appears anywhere in the output, and every state change in the
  * ledger's history has exactly one log line naming the donor's reference pair and the new state, in the same order.
  */
 class FullRunLogTest {
@@ -45,6 +45,7 @@ class FullRunLogTest {
     private static final String API_KEY = "vk-live-4f1c9e2a7b3d5e6f8a9b0c1d";
     private static final String WEBHOOK_SECRET = "whsec-9d8c7b6a5f4e3d2c1b0a";
     private static final String STATUS_PASSWORD = "status-pw-3e5a7c9b1d";
+    private static final String ALERT_TOKEN = "alert-tok-6b2d8f0a4c";
     private static final Pattern STATE_CHANGE = Pattern.compile(" - (\\S+:\\S+) -> (RECEIVED|PENDING|SYNCED|FAILED): ");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -95,6 +96,8 @@ class FullRunLogTest {
         String output = Files.readString(log);
 
         assertThat(output).contains("accepts the API key again", "failed (HTTP 503)", "-> SYNCED").doesNotContain(API_KEY).doesNotContain(WEBHOOK_SECRET).doesNotContain(STATUS_PASSWORD);
+        // the overdue notifications went to an endpoint that answers 404: each failure logged by scheme alone
+        assertThat(output).contains("overdue notification through http:*** failed").doesNotContain(ALERT_TOKEN);
         Map<String, List<String>> history = history();
         assertThat(history).as("the samples reached the ledger").hasSizeGreaterThanOrEqualTo(5);
         assertThat(loggedChanges(output)).isEqualTo(history);
@@ -110,12 +113,15 @@ class FullRunLogTest {
                 "-Dsync.datasource.url=jdbc:h2:file:" + directory.resolve("db").toAbsolutePath(),
                 "-Dsync.inbox.dir=" + directory.resolve("inbox"),
                 "-Dsync.webhook.public-url=http://localhost:" + port,
+                "-Dsync.pending.warn-after=1s",
+                "-Dsync.alert.check-period-ms=200",
                 ContactSyncApplication.class.getName());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
                 .directory(directory.toFile());
         builder.environment().put("VIRTUOUS_API_KEY", API_KEY);
         builder.environment().put("SYNC_WEBHOOK_SECRET", WEBHOOK_SECRET);
         builder.environment().put("SYNC_STATUS_PASSWORD", STATUS_PASSWORD);
+        builder.environment().put("SYNC_ALERT_ENDPOINT", sandbox.getBaseUrl() + "/alerts?token=RAW(" + ALERT_TOKEN + ")");
         return builder.start();
     }
 

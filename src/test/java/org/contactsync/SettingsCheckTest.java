@@ -98,6 +98,9 @@ class SettingsCheckTest {
         "sync.webhook.signature-header # X Signature  # sync.webhook.signature-header=X Signature: must be an HTTP header name (X-Virtuous-Signature)",
         "sync.claim-renew-ms       # 200000           # sync.claim-renew-ms=200000: must be at most half of sync.claim-lease-seconds (300 s), so one missed renewal never lets a live node's claim lapse",
         "sync.reference-source     # ''               # sync.reference-source: empty; must be a text that is not empty",
+        "sync.pending.warn-after   # 1d12h            # sync.pending.warn-after=1d12h: must be below sync.pending.deadline (1d12h), so the warning comes before the dead letter",
+        "sync.pending.warn-after   # 0s               # sync.pending.warn-after=0s: must be a duration above 0 such as 12h, below sync.pending.deadline",
+        "sync.alert.endpoint       # hooks.example.org/T0KEN # sync.alert.endpoint=***: must be empty, or a Camel endpoint URI such as log:overdue or https://alerts.example.org/hook?token=RAW(...)",
     })
     void aValueOutsideItsRuleIsRefusedInOneLineNamingKeyValueAndRule(String key, String value, String line) {
         assertThatThrownBy(() -> sandbox(Map.of(key, value))).isInstanceOf(SettingException.class).hasMessage(line);

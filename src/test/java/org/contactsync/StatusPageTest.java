@@ -199,6 +199,39 @@ class StatusPageTest {
         }
     }
 
+    /** Issue 17: the overdue line, and a donor's history with the merge its update followed (Contact A answered 404). */
+    @Test
+    void thePageShowsTheOverdueDonorsAndADonorsHistoryWithItsMerge() throws Exception {
+        bundle().post("/donors", donor("page-overdue"));
+        bundle().awaitState(SOURCE, "page-overdue", SyncState.PENDING);
+        long merged = sandbox().seedContact(Map.of("firstName", "Status", "lastName", "page-merged", "referenceSource", SOURCE,
+                "referenceId", "page-merged"));
+        bundle().post("/donors", donor("page-merged"));
+        bundle().awaitApplied(SOURCE, "page-merged");
+        long survivor = sandbox().seedContact(Map.of("firstName", "Status", "lastName", "Survivor"));
+        sandbox().mergeContact(merged, survivor);
+        bundle().post("/donors", """
+                {"referenceId": "page-merged", "firstName": "Status", "lastName": "page-merged", "email": "merged@example.org"}""");
+        await("the update follows the merge").atMost(PAGE_WAIT).until(() -> bundle().entry(SOURCE, "page-merged"),
+                entry -> entry.state() == SyncState.SYNCED && entry.contactId() == survivor);
+        clock().advance(Duration.ofHours(13));
+
+        try (Browser browser = Browser.start(directory())) {
+            URI page = bundle().uri("/sync/ui");
+            browser.open(URI.create("http://" + SyncBundle.OPERATOR + ":" + SyncBundle.OPERATOR_PASSWORD + "@" + page.getAuthority() + page.getPath()));
+
+            await("overdue line").atMost(PAGE_WAIT).until(() -> browser.texts("#overdue-line"),
+                    text -> text.size() == 1 && text.get(0).startsWith("1 donor(s) waiting for Virtuous longer than 12h"));
+            browser.type("#donor-history-source", SOURCE);
+            browser.type("#donor-history-id", "page-merged");
+            browser.click("#donor-history-form button");
+
+            await("history").atMost(PAGE_WAIT).until(() -> browser.texts("#donor-history-steps tr[data-state]"),
+                    steps -> steps.stream().anyMatch(step -> step.contains("merged: Contact " + merged + " \u2192 " + survivor + " (update)")));
+            assertThat(browser.attributes("#donor-history-steps tr[data-state]", "data-state")).startsWith("RECEIVED").endsWith("SYNCED");
+        }
+    }
+
     private VirtuousSandbox sandbox() {
         return fixture.sandbox();
     }

@@ -41,7 +41,7 @@ public final class SettingRules {
 
     /** The secrets: never shown, in a refusal or anywhere else. */
     private static final Set<String> SECRETS = Set.of("virtuous.api.key", "sync.webhook.secret", "sync.datasource.password",
-            "sync.status.password");
+            "sync.status.password", "sync.alert.endpoint");
 
     /** The host of Virtuous's production API: a start against it without an API key could only fail every call. */
     static final String PRODUCTION_HOST = "api.virtuoussoftware.com";
@@ -53,6 +53,7 @@ public final class SettingRules {
     private static final Pattern KUBERNETES_SERVICE_LINK = Pattern.compile(
             "[A-Z0-9_]+_(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT(_\\d+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?)?)");
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    private static final Pattern ENDPOINT = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:\\S.*");
     private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
 
     /** What a value must be, and the test of it. */
@@ -99,6 +100,12 @@ public final class SettingRules {
         if (Duration.ofMillis(renewMillis).multipliedBy(2).compareTo(Duration.ofSeconds(leaseSeconds)) > 0) {
             throw new SettingException(refusal("sync.claim-renew-ms", String.valueOf(renewMillis),
                     "at most half of sync.claim-lease-seconds (" + leaseSeconds + " s), so one missed renewal never lets a live node's claim lapse"));
+        }
+        Duration warnAfter = Settings.parseDuration("sync.pending.warn-after", value(settings, "sync.pending.warn-after"));
+        Duration deadline = Settings.parseDuration("sync.pending.deadline", value(settings, "sync.pending.deadline"));
+        if (warnAfter.compareTo(deadline) >= 0) {
+            throw new SettingException(refusal("sync.pending.warn-after", value(settings, "sync.pending.warn-after"),
+                    "below sync.pending.deadline (" + value(settings, "sync.pending.deadline") + "), so the warning comes before the dead letter"));
         }
         if (value(settings, "virtuous.api.key").isEmpty() && PRODUCTION_HOST.equalsIgnoreCase(URI.create(value(settings, "virtuous.api.base-url")).getHost())) {
             throw new SettingException("virtuous.api.key: empty; set VIRTUOUS_API_KEY (virtuous.api.base-url is Virtuous's production API, "
@@ -218,6 +225,13 @@ public final class SettingRules {
         rules.put("sync.pending.deadline", new Rule("a duration above 0 such as 6h, 1d12h, 90m or PT6H",
                 value -> parsedDuration(value).filter(deadline -> !deadline.isZero() && !deadline.isNegative()).isPresent()));
         rules.put("sync.drift.check-period", duration());
+        rules.put("sync.pending.warn-after", new Rule("a duration above 0 such as 12h, below sync.pending.deadline",
+                value -> parsedDuration(value).filter(warn -> !warn.isZero() && !warn.isNegative()).isPresent()));
+        // a Camel endpoint URI: scheme, colon, the rest (what the component accepts is its own check, at start)
+        rules.put("sync.alert.endpoint", new Rule("empty, or a Camel endpoint URI such as log:overdue or https://alerts.example.org/hook?token=RAW(...)",
+                value -> value.isEmpty() || ENDPOINT.matcher(value).matches()));
+        rules.put("sync.alert.min-interval", duration());
+        rules.put("sync.alert.check-period-ms", whole(1));
         rules.put("sync.resolution.keep-ms", whole(1));
         rules.put("sync.update.recheck-after", duration());
         rules.put("sync.status.username", text());

@@ -188,6 +188,10 @@ public final class Settings {
         defaults.put("sync.poll.query-overlap", "1h");
         defaults.put("sync.pending.deadline", "1d12h");
         defaults.put("sync.drift.check-period", "1d");
+        defaults.put("sync.pending.warn-after", "12h");
+        defaults.put("sync.alert.endpoint", "");
+        defaults.put("sync.alert.min-interval", "15m");
+        defaults.put("sync.alert.check-period-ms", "60000");
         defaults.put("sync.resolution.keep-ms", "259200000");
         defaults.put("sync.update.recheck-after", "5s");
         defaults.put("sync.health.budget-wait-max", "15m");

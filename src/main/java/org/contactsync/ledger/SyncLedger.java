@@ -160,15 +160,37 @@ public class SyncLedger {
 
     /**
      * Virtuous holds this donor's reference pair in a Contact (webhook or poll, through the resolution aggregator):
-     * PENDING or FAILED -> SYNCED; a SYNCED row pointing at another Contact is re-pointed (the aggregator only
-     * completes that for a merge in Virtuous).
-     * RECEIVED rows are left to the lookup: the donor's newest data has not been sent yet. Returns whether it changed.
+     * PENDING or FAILED -> SYNCED. {@code mergedFrom}: the Contact Virtuous created for it and a person merged into this
+     * one (null when none), which the history names. RECEIVED rows are left to the lookup: the donor's newest data has
+     * not been sent yet; a SYNCED row follows a merge through {@link #repoint}. Returns whether it changed.
      */
-    public boolean resolve(ReferencePair reference, long contactId, String resolvedBy) {
-        return transition(reference, SyncState.SYNCED,
-                "(state IN ('PENDING', 'FAILED') OR state = 'SYNCED' AND contact_id <> " + contactId + ")",
-                linked(contactId, resolvedBy), "contact_id = ?, resolved_by = ?, synced_at = ?, last_error = NULL, write_intent = NULL",
-                contactId, resolvedBy, now());
+    public boolean resolve(ReferencePair reference, long contactId, String resolvedBy, Long mergedFrom) {
+        return transition(reference, SyncState.SYNCED, "state IN ('PENDING', 'FAILED')",
+                mergedFrom == null ? linked(contactId, resolvedBy) : merged(mergedFrom, contactId, resolvedBy),
+                "contact_id = ?, resolved_by = ?, synced_at = ?, last_error = NULL, write_intent = NULL", contactId, resolvedBy, now());
+    }
+
+    /**
+     * A person merged Contact {@code mergedId} into {@code survivorId} in Virtuous, as {@code seenBy} learnt (a webhook's
+     * mergedIntoContactId, the poll's Query with a GET of the old Contact, an update's 404): every row naming the merged
+     * Contact names the survivor from now on, in whatever state it is, and its history says so. The one place the
+     * ledger follows a merge. Claims stay: an update under way goes on against the survivor. Returns the pairs re-pointed.
+     */
+    public List<ReferencePair> repoint(long mergedId, long survivorId, String seenBy) {
+        if (mergedId == survivorId) {
+            return List.of();
+        }
+        return database.transactions().execute(status -> {
+            OffsetDateTime now = now();
+            List<ReferencePair> moved = new ArrayList<>();
+            for (LedgerEntry entry : jdbc().query("SELECT " + COLUMNS + " FROM sync_ledger WHERE contact_id = ? FOR UPDATE", rows, mergedId)) {
+                jdbc().update("UPDATE sync_ledger SET contact_id = ?, updated_at = ? WHERE reference_source = ? AND reference_id = ?",
+                        survivorId, now, entry.referenceSource(), entry.referenceId());
+                recordHistory(entry.getReference(), entry.state(), merged(mergedId, survivorId, seenBy), now);
+                moved.add(entry.getReference());
+            }
+            return moved;
+        });
     }
 
     /**
@@ -180,16 +202,6 @@ public class SyncLedger {
         transition(reference, SyncState.SYNCED, "state = 'RECEIVED'", "contactId=" + contactId + " updated: " + summary,
                 "contact_id = ?, synced_at = ?, baseline_json = ?, contact_json = COALESCE(?, contact_json), last_error = NULL, write_intent = NULL",
                 contactId, now(), toJson(applied), contact == null ? null : toJson(contact));
-    }
-
-    /**
-     * The donor's Contact answered 404 and its reference pair was found on another one (a merge in Virtuous). The row
-     * stays RECEIVED and claimed: the update goes on against the surviving Contact.
-     */
-    public void relink(ReferencePair reference, long contactId) {
-        transitionKeepingClaim(reference, SyncState.RECEIVED, "state = 'RECEIVED'",
-                "its Contact is gone; contactId=" + contactId + " holds its reference pair now (merged in Virtuous)",
-                "contact_id = ?", contactId);
     }
 
     /**
@@ -302,6 +314,11 @@ public class SyncLedger {
     /** How a SYNCED change reads in the log and the history. */
     private static String linked(long contactId, String resolvedBy) {
         return "contactId=" + contactId + " (" + resolvedBy + ")";
+    }
+
+    /** How following a merge reads in the log and the history (the status page shows it in the donor's history). */
+    private static String merged(long mergedId, long survivorId, String seenBy) {
+        return "merged: Contact " + mergedId + " \u2192 " + survivorId + " (" + seenBy + ")";
     }
 
     JdbcTemplate jdbc() {

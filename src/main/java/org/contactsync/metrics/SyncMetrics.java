@@ -34,7 +34,8 @@ import org.springframework.dao.DataAccessException;
  * {@code virtuous_sync_virtuous_requests_total}, {@code virtuous_sync_rate_budget_remaining},
  * {@code virtuous_sync_rate_share_remaining}, {@code virtuous_sync_dead_letters_open}, {@code virtuous_sync_dead_letters_total},
  * {@code virtuous_sync_webhook_deliveries_total}, {@code virtuous_sync_webhook_reads_waiting},
- * {@code virtuous_sync_query_fallbacks_total}, {@code virtuous_sync_ready{check}}, {@code virtuous_sync_drift{setting}}. Without a registry nothing is recorded and nothing fails: metrics are the
+ * {@code virtuous_sync_query_fallbacks_total}, {@code virtuous_sync_ready{check}}, {@code virtuous_sync_drift{setting}},
+ * {@code virtuous_sync_pending_overdue}. Without a registry nothing is recorded and nothing fails: metrics are the
  * host's choice.
  */
 public class SyncMetrics implements CamelContextAware {
@@ -48,6 +49,7 @@ public class SyncMetrics implements CamelContextAware {
     private final DeadLetterStore deadLetters;
     private final RateGovernor governor;
     private final LongSupplier webhookReadsWaiting;
+    private final LongSupplier pendingOverdue;
     private final Clock clock;
     private final List<HealthCheck> readiness;
     private CamelContext camelContext;
@@ -55,13 +57,14 @@ public class SyncMetrics implements CamelContextAware {
     private Map<SyncState, Long> counts;
     private Instant countedAt = Instant.MIN;
 
-    public SyncMetrics(String prefix, LedgerViews ledger, DeadLetterStore deadLetters, RateGovernor governor, LongSupplier webhookReadsWaiting, Clock clock,
-            List<? extends HealthCheck> readiness) {
+    public SyncMetrics(String prefix, LedgerViews ledger, DeadLetterStore deadLetters, RateGovernor governor, LongSupplier webhookReadsWaiting,
+            LongSupplier pendingOverdue, Clock clock, List<? extends HealthCheck> readiness) {
         this.names = prefix.replace('-', '.') + ".";
         this.ledger = ledger;
         this.deadLetters = deadLetters;
         this.governor = governor;
         this.webhookReadsWaiting = webhookReadsWaiting;
+        this.pendingOverdue = pendingOverdue;
         this.clock = clock;
         this.readiness = List.copyOf(readiness);
     }
@@ -97,6 +100,8 @@ public class SyncMetrics implements CamelContextAware {
                 .description("Dead letters waiting for an operator").register(meters);
         Gauge.builder(names + "webhook.reads.waiting", this, SyncMetrics::webhookReadsWaiting)
                 .description("Webhook events whose Contact waits to be read from Virtuous").register(meters);
+        Gauge.builder(names + "pending.overdue", this, metrics -> metrics.read(metrics.pendingOverdue))
+                .description("Donors PENDING longer than sync.pending.warn-after: overdue, before their deadline").register(meters);
         for (HealthCheck check : readiness) {
             // the check itself, at each scrape: what readiness would answer now (its reason is in the health endpoint)
             Gauge.builder(names + "ready", check, ready -> ready.call().getState() == HealthCheck.State.UP ? 1 : 0)
@@ -189,8 +194,12 @@ public class SyncMetrics implements CamelContextAware {
     }
 
     private double webhookReadsWaiting() {
+        return read(webhookReadsWaiting);
+    }
+
+    private double read(LongSupplier count) {
         try {
-            return webhookReadsWaiting.getAsLong();
+            return count.getAsLong();
         } catch (DataAccessException e) {
             return Double.NaN;
         }

@@ -10,6 +10,7 @@ import org.contactsync.cluster.ScheduleRuns;
 import org.contactsync.ledger.LedgerEntry;
 import org.contactsync.ledger.SyncLedger;
 import org.contactsync.metrics.SyncMetrics;
+import org.contactsync.resolution.MergeCheck;
 import org.contactsync.resolution.ResolutionJoin;
 import org.contactsync.virtuous.VirtuousCall;
 import org.contactsync.virtuous.VirtuousCallRoute;
@@ -32,17 +33,19 @@ public final class PollRoutes extends BundleRouteBuilder {
     private final VirtuousRequests requests;
     private final SyncLedger ledger;
     private final SyncMetrics metrics;
+    private final MergeCheck merges;
     private final String deadline;
 
     /** {@code deadline}: sync.pending.deadline as written, for the dead letter's reason. */
     public PollRoutes(ScheduleRuns scheduleRuns, PendingQuery query, PendingPolicy policy, VirtuousRequests requests, SyncLedger ledger,
-            SyncMetrics metrics, String deadline) {
+            SyncMetrics metrics, MergeCheck merges, String deadline) {
         this.scheduleRuns = scheduleRuns;
         this.query = query;
         this.policy = policy;
         this.requests = requests;
         this.ledger = ledger;
         this.metrics = metrics;
+        this.merges = merges;
         this.deadline = deadline;
     }
 
@@ -64,7 +67,7 @@ public final class PollRoutes extends BundleRouteBuilder {
                 .end()
                 .log(LoggingLevel.INFO, LOG, "polling ${body.size()} pending donor(s) by reference");
 
-        step("run-query", "POST /api/Contact/Query/FullContact for the scan in the scan variable, page by page while that costs less than GETs; each donor a page names is confirmed")
+        step("run-query", "POST /api/Contact/Query/FullContact for the scan in the scan variable, page by page while that costs less than GETs; each donor a page names is confirmed, each SYNCED to another Contact checked for a merge")
                 .setVariable(VirtuousCallRoute.LANE, constant("poll"))
                 // a page that fails is not asked again: the GETs by reference cost no more than the retry would
                 .setVariable(VirtuousCall.NO_RETRIES, constant(true))
@@ -84,7 +87,11 @@ public final class PollRoutes extends BundleRouteBuilder {
                     .process(exchange -> query.failed(scan(exchange), exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class).getMessage()))
                 .end()
                 .removeVariable(VirtuousCall.NO_RETRIES)
-                .process(this::reportScan);
+                .process(this::reportScan)
+                .process(exchange -> exchange.setVariable("possibleMerges", merges.suspects(scan(exchange).getShown(), "poll-query")))
+                .split(variable("possibleMerges"))
+                    .to(direct("check-merge"))
+                .end();
 
         step("get-by-reference", "GET /api/Contact/{referenceSource}/{referenceId} for the PENDING donor in the entry variable: its Contact in the contact variable, null for 404")
                 .setVariable(VirtuousCallRoute.LANE, constant("poll"))
@@ -108,7 +115,7 @@ public final class PollRoutes extends BundleRouteBuilder {
     private void confirmation(Exchange exchange) {
         Map<String, Object> contact = exchange.getVariable("contact", Map.class);
         exchange.getMessage().setBody(contact == null ? null
-                : ResolutionJoin.confirmation(entry(exchange).getReference(), ((Number) contact.get("id")).longValue(), "poll", false));
+                : ResolutionJoin.confirmation(entry(exchange).getReference(), ((Number) contact.get("id")).longValue(), "poll", null));
     }
 
     private void checkDeadline(Exchange exchange) {

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ public class QueryScan {
 
     private final Set<ReferencePair> unsettled;
     private final Set<Long> seen = new HashSet<>();
+    private final Map<ReferencePair, Long> shown = new LinkedHashMap<>();
     private final int due;
     private final Instant since;
     private int skip;
@@ -86,8 +88,9 @@ public class QueryScan {
                     continue;
                 }
                 ReferencePair named = new ReferencePair(String.valueOf(pair.get("source")), String.valueOf(pair.get("id")));
+                shown.put(named, contactId.longValue());
                 if (unsettled.remove(named)) {
-                    confirmations.add(ResolutionJoin.confirmation(named, contactId.longValue(), "poll-query", false));
+                    confirmations.add(ResolutionJoin.confirmation(named, contactId.longValue(), "poll-query", null));
                 }
             }
         }
@@ -120,6 +123,14 @@ public class QueryScan {
      */
     public boolean isComplete() {
         return failure == null && (unsettled.isEmpty() || total != null && skip >= total);
+    }
+
+    /**
+     * Every reference pair the pages showed, with the Contact holding it: where the ledger has one SYNCED to another
+     * Contact, a merge may have moved it (the survivor is modified by the merge, so the Query shows it).
+     */
+    public Map<ReferencePair, Long> getShown() {
+        return shown;
     }
 
     /** Whether a page showed this Contact, with whatever references it holds. */

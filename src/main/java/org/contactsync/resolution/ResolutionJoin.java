@@ -21,7 +21,7 @@ public class ResolutionJoin implements AggregationStrategy {
 
     private static final String CONTACT_ID = "contactId";
     private static final String RESOLVED_BY = "resolvedBy";
-    private static final String MERGED = "merged";
+    private static final String MERGED_FROM = "mergedFrom";
 
     private final SyncLedger ledger;
 
@@ -36,12 +36,17 @@ public class ResolutionJoin implements AggregationStrategy {
         return message;
     }
 
-    /** {@code merged}: the Contact was merged into {@code contactId}, which therefore wins over any earlier event. */
-    public static Map<String, Object> confirmation(ReferencePair reference, long contactId, String resolvedBy, boolean merged) {
+    /**
+     * {@code mergedFrom}: the Contact a person merged into {@code contactId} (null when the event reports no merge); the
+     * survivor wins over any earlier event, and the donor's history names the merge.
+     */
+    public static Map<String, Object> confirmation(ReferencePair reference, long contactId, String resolvedBy, Long mergedFrom) {
         Map<String, Object> message = submission(reference);
         message.put(CONTACT_ID, contactId);
         message.put(RESOLVED_BY, resolvedBy);
-        message.put(MERGED, merged);
+        if (mergedFrom != null) {
+            message.put(MERGED_FROM, mergedFrom);
+        }
         return message;
     }
 
@@ -54,11 +59,14 @@ public class ResolutionJoin implements AggregationStrategy {
             Map<String, Object> held = group.getMessage().getBody(Map.class);
             Map<String, Object> arriving = message.getMessage().getBody(Map.class);
             // the first event names the Contact (a create and its updates agree on it); only a merge re-points it
-            if (arriving.containsKey(CONTACT_ID) && (!held.containsKey(CONTACT_ID) || Boolean.TRUE.equals(arriving.get(MERGED)))) {
+            if (arriving.containsKey(CONTACT_ID) && (!held.containsKey(CONTACT_ID) || arriving.get(MERGED_FROM) != null)) {
                 Map<String, Object> combined = new LinkedHashMap<>(held);
                 combined.put(CONTACT_ID, arriving.get(CONTACT_ID));
                 combined.put(RESOLVED_BY, arriving.get(RESOLVED_BY));
-                combined.put(MERGED, arriving.get(MERGED));
+                combined.remove(MERGED_FROM);
+                if (arriving.get(MERGED_FROM) != null) {
+                    combined.put(MERGED_FROM, arriving.get(MERGED_FROM));
+                }
                 group.getMessage().setBody(combined);
             }
         }
@@ -72,21 +80,17 @@ public class ResolutionJoin implements AggregationStrategy {
         if (!group.containsKey(CONTACT_ID)) {
             return false;
         }
-        return awaits(ledger.entry(reference(group)), ((Number) group.get(CONTACT_ID)).longValue(), Boolean.TRUE.equals(group.get(MERGED)));
+        return awaits(ledger.entry(reference(group)));
     }
 
     /**
-     * Whether the ledger row waits for this confirmation: PENDING, FAILED (its deadline passed, Virtuous resolved it
-     * after all), or SYNCED to a Contact that was merged into this one. A SYNCED row is not re-pointed by an event
-     * that is not a merge: that would be a second Contact holding our reference, which a person must look at.
-     * The webhook receiver asks too, so events that change nothing never enter the aggregator.
+     * Whether the ledger row waits for a confirmation: PENDING, or FAILED (its deadline passed, Virtuous resolved it
+     * after all). A SYNCED row follows a merge through {@link SyncLedger#repoint}, never through an event naming another
+     * Contact: that could be a second Contact holding our reference, which a person must look at. The webhook receiver
+     * asks too, so events that change nothing never enter the aggregator.
      */
-    public static boolean awaits(LedgerEntry entry, long contactId, boolean merged) {
-        return entry != null && switch (entry.state()) {
-            case PENDING, FAILED -> true;
-            case SYNCED -> merged && !Long.valueOf(contactId).equals(entry.contactId());
-            case RECEIVED -> false;
-        };
+    public static boolean awaits(LedgerEntry entry) {
+        return entry != null && (entry.state() == SyncState.PENDING || entry.state() == SyncState.FAILED);
     }
 
     /**
@@ -96,7 +100,8 @@ public class ResolutionJoin implements AggregationStrategy {
     public ReferencePair complete(Map<String, Object> group) {
         ReferencePair reference = reference(group);
         if (group.get(CONTACT_ID) instanceof Number contactId) {
-            ledger.resolve(reference, contactId.longValue(), (String) group.get(RESOLVED_BY));
+            ledger.resolve(reference, contactId.longValue(), (String) group.get(RESOLVED_BY),
+                    group.get(MERGED_FROM) instanceof Number mergedFrom ? mergedFrom.longValue() : null);
             return ledger.reopenIfChanged(reference) ? reference : null;
         }
         return null;

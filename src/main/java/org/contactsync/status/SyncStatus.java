@@ -3,6 +3,7 @@ package org.contactsync.status;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.contactsync.alert.OverdueAlerts;
 import org.contactsync.bulk.BulkLoads;
 import org.contactsync.drift.DriftGuard;
 import org.contactsync.ledger.LedgerViews;
@@ -13,7 +14,8 @@ import org.contactsync.webhook.WebhookInbox;
 /**
  * {@code GET /sync/status}: donors by state at the top level (as it always answered), the oldest PENDING donors, the API
  * budget as the rate governor sees it now and over time, the newest bulk loads with their progress, and the webhook
- * events whose Contact waits to be read from Virtuous, and the organisation's drift (what it lacks, the donors held for it).
+ * events whose Contact waits to be read from Virtuous, the organisation's drift (what it lacks, the donors held for it),
+ * and the donors overdue (PENDING past sync.pending.warn-after).
  */
 public class SyncStatus {
 
@@ -27,9 +29,10 @@ public class SyncStatus {
     private final BulkLoads bulkLoads;
     private final WebhookInbox webhookInbox;
     private final DriftGuard drift;
+    private final OverdueAlerts overdue;
 
     public SyncStatus(LedgerViews ledger, PendingPolicy pendingPolicy, RateGovernor governor, BudgetHistory budgetHistory,
-            BulkLoads bulkLoads, WebhookInbox webhookInbox, DriftGuard drift) {
+            BulkLoads bulkLoads, WebhookInbox webhookInbox, DriftGuard drift, OverdueAlerts overdue) {
         this.drift = drift;
         this.ledger = ledger;
         this.pendingPolicy = pendingPolicy;
@@ -37,6 +40,7 @@ public class SyncStatus {
         this.budgetHistory = budgetHistory;
         this.bulkLoads = bulkLoads;
         this.webhookInbox = webhookInbox;
+        this.overdue = overdue;
     }
 
     public Map<String, Object> view() {
@@ -48,6 +52,7 @@ public class SyncStatus {
         view.put("bulkLoads", bulkLoads.status());
         view.put("webhookReadsWaiting", webhookInbox.waiting());
         view.put("drift", drift.view());
+        view.put("overdue", overdue.view());
         return view;
     }
 }

@@ -89,8 +89,9 @@ public final class UpdateRoutes extends BundleRouteBuilder {
                 .toV(direct("virtuous-call"), null, "found")
                 .process(exchange -> {
                     ContactUpdate relocated = updates.relocate(update(exchange), contact(exchange, "found"));
+                    // every entry naming the gone Contact follows it, this one (RECEIVED, claimed) among them
+                    ledger.repoint(update(exchange).contactId(), relocated.contactId(), "update");
                     exchange.setVariable("update", relocated);
-                    ledger.relink(relocated.reference(), relocated.contactId());
                 });
 
         step("write-address", "The primary ContactAddress: GET it, apply the changed fields, PUT it back; a Contact without one gets one")

@@ -42,17 +42,28 @@ public class WebhookInbox implements OnCamelContextStarting {
         jdbc().update("UPDATE webhook_inbox SET claimed_until = NULL, claimed_by = NULL WHERE claimed_by = ?", node);
     }
 
-    /** Stores the event; a Contact already waiting keeps its row, and takes the merge when this event reports one. */
-    public void hold(ContactEvent event) {
+    /**
+     * Stores the event; a Contact already waiting keeps its row, and takes the merge when this event reports one.
+     * {@code mergeCheck}: its Contact showed a pair of ours SYNCED to another Contact, to be checked for a merge.
+     */
+    public void hold(ContactEvent event, boolean mergeCheck) {
         try {
-            jdbc().update("INSERT INTO webhook_inbox (contact_id, resolved_by, merged_into_contact_id, received_at) VALUES (?, ?, ?, ?)",
-                    event.contactId(), event.resolvedBy(), event.mergedIntoContactId(), now());
+            jdbc().update("INSERT INTO webhook_inbox (contact_id, resolved_by, merged_into_contact_id, received_at, merge_check) "
+                    + "VALUES (?, ?, ?, ?, ?)", event.contactId(), event.resolvedBy(), event.mergedIntoContactId(), now(), mergeCheck);
         } catch (DuplicateKeyException e) {
             if (event.mergedIntoContactId() != null) {
                 jdbc().update("UPDATE webhook_inbox SET merged_into_contact_id = ? WHERE contact_id = ?", event.mergedIntoContactId(),
                         event.contactId());
             }
+            if (mergeCheck) {
+                jdbc().update("UPDATE webhook_inbox SET merge_check = TRUE WHERE contact_id = ?", event.contactId());
+            }
         }
+    }
+
+    /** Whether the stored event was held for a merge check ({@link #hold}). */
+    public boolean isMergeCheck(ContactEvent event) {
+        return jdbc().queryForList("SELECT 1 FROM webhook_inbox WHERE contact_id = ? AND merge_check", event.contactId()).size() == 1;
     }
 
     /** Up to {@code limit} events nobody reads now, oldest first, claimed by this node for the lease. */

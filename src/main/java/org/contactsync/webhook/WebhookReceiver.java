@@ -2,6 +2,7 @@ package org.contactsync.webhook;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -12,6 +13,7 @@ import org.contactsync.ledger.ReferencePair;
 import org.contactsync.ledger.SyncLedger;
 import org.contactsync.ledger.SyncState;
 import org.contactsync.poll.QueryScan;
+import org.contactsync.resolution.MergeCheck;
 import org.contactsync.resolution.ResolutionJoin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,13 +31,16 @@ public class WebhookReceiver {
     private final WebhookEvents events;
     private final SyncLedger ledger;
     private final LedgerViews views;
+    private final MergeCheck merges;
     private final int maxBytes;
 
-    public WebhookReceiver(WebhookSignature signature, WebhookEvents events, SyncLedger ledger, LedgerViews views, int maxBytes) {
+    public WebhookReceiver(WebhookSignature signature, WebhookEvents events, SyncLedger ledger, LedgerViews views, MergeCheck merges,
+            int maxBytes) {
         this.signature = signature;
         this.events = events;
         this.ledger = ledger;
         this.views = views;
+        this.merges = merges;
         this.maxBytes = maxBytes;
     }
 
@@ -59,38 +64,53 @@ public class WebhookReceiver {
     }
 
     /**
-     * Whether the event's Contact has to be read from Virtuous for its reference pairs: only when the event lacks them
-     * and a donor of ours could be in it (one awaiting its Contact, or a merge). Events fire for every Contact of the
-     * organisation, staff's edits included, and each read spends the hourly budget the donors need.
+     * A merge the event reports (mergedIntoContactId): every ledger entry naming the merged Contact names the survivor,
+     * at once, before the delivery is answered; no read of Virtuous is needed for that.
      */
-    public boolean needsContact(ContactEvent event) {
-        return event.references().isEmpty() && (event.mergedIntoContactId() != null || views.anyAwaitingContact());
-    }
-
-    /** Whether a stored event's Contact still has to be read: {@link #needsContact}, unless this run's Query showed it. */
-    public boolean needsRead(ContactEvent event, QueryScan scan) {
-        return (scan == null || !scan.hasSeen(event.contactId())) && needsContact(event);
+    public void followMerge(ContactEvent event) {
+        if (event.mergedIntoContactId() != null) {
+            ledger.repoint(event.contactId(), event.mergedIntoContactId(), event.resolvedBy());
+        }
     }
 
     /**
-     * One confirmation per reference pair the ledger holds, except where it already records this Contact: events fire
-     * for every Contact of the organisation, and again on every later edit of ours. A SYNCED donor reported on another
-     * Contact, without a merge, is logged and left as it is.
+     * Whether the event's Contact (the survivor of a merge) has to be read from Virtuous, in the poll lane, for its
+     * reference pairs: only when the event lacks them and a donor of ours awaits its Contact. Events fire for every
+     * Contact of the organisation, staff's edits included, and each read spends the hourly budget the donors need.
+     */
+    public boolean needsContact(ContactEvent event) {
+        return event.references().isEmpty() && views.anyAwaitingContact();
+    }
+
+    /**
+     * Whether a stored event's Contact still has to be read: unless this run's Query showed it, when a donor awaits it
+     * ({@link #needsContact}) or it was held for a merge check ({@code mergeCheck}: a read of it, then of the recorded
+     * Contact, tells a merge from a duplicate).
+     */
+    public boolean needsRead(ContactEvent event, QueryScan scan, boolean mergeCheck) {
+        return (scan == null || !scan.hasSeen(event.survivingContactId())) && (mergeCheck || needsContact(event));
+    }
+
+    /** The pairs of ours the event shows on its Contact while the ledger has them SYNCED to another: the check-merge step's bodies. */
+    public List<Map<String, Object>> possibleMerges(ContactEvent event) {
+        Map<ReferencePair, Long> shown = new LinkedHashMap<>();
+        event.references().forEach(reference -> shown.put(reference, event.survivingContactId()));
+        return merges.suspects(shown, event.resolvedBy());
+    }
+
+    /**
+     * One confirmation per reference pair of a donor awaiting its Contact (RECEIVED, PENDING, a dead-lettered submit):
+     * events fire for every Contact of the organisation, and again on every later edit of ours. After a merge the
+     * confirmation names the survivor and the merged Contact, for the donor's history. A SYNCED donor is left to
+     * {@link #followMerge} and {@link #possibleMerges}.
      */
     public List<Map<String, Object>> confirmations(ContactEvent event) {
         List<Map<String, Object>> confirmations = new ArrayList<>();
-        boolean merged = event.mergedIntoContactId() != null;
-        long contactId = event.survivingContactId();
+        Long mergedFrom = event.mergedIntoContactId() == null ? null : event.contactId();
         for (ReferencePair reference : event.references()) {
             LedgerEntry entry = ledger.entry(reference);
-            if (entry == null) {
-                continue;
-            }
-            if (entry.state() == SyncState.RECEIVED || ResolutionJoin.awaits(entry, contactId, merged)) {
-                confirmations.add(ResolutionJoin.confirmation(reference, contactId, event.resolvedBy(), merged));
-            } else if (!Long.valueOf(contactId).equals(entry.contactId())) {
-                LOG.warn("{} is SYNCED to Contact {} but Virtuous reports it on Contact {} too: a possible duplicate in Virtuous, "
-                        + "left for a person to merge", reference, entry.contactId(), contactId);
+            if (entry != null && (entry.state() == SyncState.RECEIVED || ResolutionJoin.awaits(entry))) {
+                confirmations.add(ResolutionJoin.confirmation(reference, event.survivingContactId(), event.resolvedBy(), mergedFrom));
             }
         }
         return confirmations;

@@ -46,15 +46,21 @@ public final class WebhookRoutes extends BundleRouteBuilder {
 
     @Override
     public void configure() {
-        step("verify-webhook", "Refuses what is too large (413), unsigned or wrongly signed (401) or not a Contact event (400); else the event variable")
+        step("verify-webhook", "Refuses what is too large (413), unsigned or wrongly signed (401) or not a Contact event (400); else the event variable, and a merge it reports re-points the ledger")
                 .process(exchange -> {
                     ContactEvent event = receiver.verify(exchange);
+                    if (event != null) {
+                        receiver.followMerge(event);
+                    }
                     exchange.setVariable("event", event);
-                    exchange.setVariable("contactRead", event != null && receiver.needsContact(event));
+                    // a pair of ours on another Contact than the ledger's: stored, for a read in the poll lane, not here
+                    exchange.setVariable("mergeCheck", event != null && !receiver.possibleMerges(event).isEmpty());
+                    exchange.setVariable("contactRead", event != null && (receiver.needsContact(event)
+                            || exchange.getVariable("mergeCheck", Boolean.class)));
                 });
 
         step("hold-event", "Stores the event whose Contact has to be read from Virtuous, for the reader; answered at once")
-                .process(exchange -> inbox.hold(event(exchange)));
+                .process(exchange -> inbox.hold(event(exchange), exchange.getVariable("mergeCheck", false, Boolean.class)));
 
         step("webhook-confirmations", "The body: one confirmation per reference pair of ours the event's Contact carries, for the resolution aggregator")
                 .process(exchange -> {
@@ -67,7 +73,7 @@ public final class WebhookRoutes extends BundleRouteBuilder {
                 .process(this::answer);
 
         from("timer:" + PREFIX + "-webhook-contact-read?period={{sync.webhook.read-period-ms}}").routeId(id("webhook-contact-read"))
-                .description("Reads the Contacts of stored events (GET /api/Contact/{id}, in the poll lane; one Contact Query for sync.poll.query-min or more) and confirms the reference pairs of ours they carry; not while the API budget is held")
+                .description("Reads the Contacts of stored events (GET /api/Contact/{id}, the survivor's after a merge, in the poll lane; one Contact Query for sync.poll.query-min or more), confirms the reference pairs of ours they carry and checks those SYNCED to another Contact; not while the API budget is held")
                 .routeConfigurationId(id("background-errors"))
                 .filter(exchange -> governor.heldUntil() == null)
                     .setVariable(VirtuousCallRoute.LANE, constant("poll"))
@@ -80,13 +86,19 @@ public final class WebhookRoutes extends BundleRouteBuilder {
                     .split(variable("events"))
                         .setVariable("event", body())
                         // the donor it could have been for may have been resolved meanwhile (the Query, another event, the poll)
-                        .filter(exchange -> receiver.needsRead(event(exchange), exchange.getVariable("scan", QueryScan.class)))
-                            .process(exchange -> exchange.setVariable(VirtuousClient.REQUEST, requests.contactById(event(exchange).contactId())))
+                        .filter(exchange -> receiver.needsRead(event(exchange), exchange.getVariable("scan", QueryScan.class),
+                                inbox.isMergeCheck(event(exchange))))
+                            // after a merge the merged Contact answers 404: the survivor holds the pairs now
+                            .process(exchange -> exchange.setVariable(VirtuousClient.REQUEST, requests.contactById(event(exchange).survivingContactId())))
                             .toV(direct("virtuous-call"), null, "contact")
                             .process(exchange -> exchange.setVariable("event", events.withReferencesOf(event(exchange), exchange.getVariable("contact"))))
                             .to(direct("webhook-confirmations"))
                             .split(body())
                                 .to(direct("contact-resolution"))
+                            .end()
+                            .process(exchange -> exchange.setVariable("possibleMerges", receiver.possibleMerges(event(exchange))))
+                            .split(variable("possibleMerges"))
+                                .to(direct("check-merge"))
                             .end()
                         .end()
                         .process(exchange -> inbox.done(event(exchange)))

@@ -12,7 +12,7 @@ public final class BundleMetrics {
     /** The gauges SyncMetrics registers, with the default prefix. */
     public static final List<String> GAUGES = List.of("virtuous_sync_donors", "virtuous_sync_pending_oldest_age_seconds",
             "virtuous_sync_rate_budget_remaining", "virtuous_sync_rate_share_remaining", "virtuous_sync_dead_letters_open",
-            "virtuous_sync_webhook_reads_waiting");
+            "virtuous_sync_webhook_reads_waiting", "virtuous_sync_pending_overdue");
 
     private static final Pattern GAUGE = Pattern.compile("^# TYPE (virtuous_sync_\\w+) gauge$", Pattern.MULTILINE);
     private static final Pattern SAMPLE = Pattern.compile("^virtuous_sync_\\w+(?:\\{[^}]*})? (\\S+)$", Pattern.MULTILINE);

@@ -1,0 +1,32 @@
+package org.contactsync.alert;
+
+import java.util.Map;
+
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.contactsync.health.ReadinessCheck;
+
+/**
+ * Readiness detail {@code pending-overdue}: a warning while donors wait for Virtuous longer than
+ * {@code sync.pending.warn-after}, always UP, since the bundle works on and a restart changes nothing; the deadline is
+ * still ahead, and a person can act on Virtuous's import before it passes.
+ */
+public class OverdueHealthCheck extends ReadinessCheck {
+
+    private final OverdueAlerts alerts;
+
+    public OverdueHealthCheck(OverdueAlerts alerts) {
+        super("pending-overdue");
+        this.alerts = alerts;
+    }
+
+    @Override
+    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        Map<String, Object> view = alerts.view();
+        builder.details(view);
+        long count = (Long) view.get("count");
+        if (count > 0) {
+            builder.message("warning: " + alerts.warning(count));
+        }
+        builder.up();
+    }
+}

@@ -43,6 +43,8 @@ import org.contactsync.metrics.SyncMetrics;
 import org.contactsync.poll.PendingPolicy;
 import org.contactsync.poll.PendingQuery;
 import org.contactsync.poll.PollRoutes;
+import org.contactsync.preview.PreviewRoutes;
+import org.contactsync.preview.Previews;
 import org.contactsync.ratelimit.RateGovernor;
 import org.contactsync.resolution.ResolutionJoin;
 import org.contactsync.resolution.ResolutionRepository;
@@ -199,6 +201,8 @@ public class VirtuousSync extends BundleRouteBuilder {
                 new SyncHealth(), new BundledFile("/status/page.html", "text/html; charset=utf-8"),
                 new BundledFile("/virtuous-sync/openapi.yaml", "application/yaml"), budgetHistory));
         context.addRoutes(new ClusterRoutes(heartbeat, members));
+        context.addRoutes(new PreviewRoutes(requestReader, new Previews(validator, admissions, governor, clock, settings.text("sync.email-match"),
+                settings.integer("sync.bulk.threshold"), settings.integer("sync.batch.size")), requests));
         metrics.bind();
     }
 

@@ -55,8 +55,9 @@ public class Preview {
             return validated.isValid() && repeats == null && foreseen.admission().isSyncNeeded() && foreseen.contactId() == null;
         }
 
+        /** The email as intake normalised it; a rejected donor's too, when it could be read. */
         String email() {
-            return validated.isValid() ? (String) validated.getDonor().get("email") : null;
+            return validated.getDonor().get("email") instanceof String email ? email : null;
         }
     }
 

@@ -97,6 +97,15 @@ public final class Browser implements AutoCloseable {
         command("POST", "/element/" + found.get(0) + "/click", Map.of());
     }
 
+    /** Types into the one element the selector matches; for a file input, the text is the file's path, as a person's choice. */
+    public void type(String css, String text) throws IOException, InterruptedException {
+        List<String> found = elements(css);
+        if (found.size() != 1) {
+            throw new IllegalStateException(css + " matches " + found.size() + " elements, not one");
+        }
+        command("POST", "/element/" + found.get(0) + "/value", Map.of("text", text));
+    }
+
     public void screenshot(Path png) throws IOException, InterruptedException {
         Files.write(png, Base64.getDecoder().decode(command("GET", "/screenshot", null).asText()));
     }

@@ -93,7 +93,7 @@ public final class IntakeRoutes extends BundleRouteBuilder {
                 .marshal().json()
                 .setHeader(Exchange.CONTENT_TYPE, constant("application/json"));
 
-        step("refusal-answer", "A request's donors refused as a whole (POST /donors, POST /sync/preview): its status (400, 413, 415) and the problem as JSON; nothing was stored")
+        step("refusal-answer", "A request's donors refused as a whole (POST /donors, POST /sync/preview): its status (400, 413, 415; a preview's 503) and the problem as JSON; nothing was stored")
                 .process(exchange -> {
                     IntakeRefusedException refusal = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, IntakeRefusedException.class);
                     LOG.info("{} refused ({}): {}", exchange.getVariable("origin", String.class), refusal.getStatus(), refusal.getMessage());

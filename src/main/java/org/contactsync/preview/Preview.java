@@ -203,6 +203,10 @@ public class Preview {
         finds.add(Map.entry(request, row));
     }
 
+    int donorsLookedUp() {
+        return lookedUp.size();
+    }
+
     public boolean hasNextFind() {
         return !finds.isEmpty();
     }

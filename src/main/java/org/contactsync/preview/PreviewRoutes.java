@@ -50,6 +50,7 @@ public final class PreviewRoutes extends BundleRouteBuilder {
                     .process(exchange -> preview(exchange).queryFailed(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class).getMessage()))
                 .end()
                 .filter(exchange -> preview(exchange).needsFinds())
+                    .process(exchange -> previews.requireBudgetForFinds(preview(exchange)))
                     .process(exchange -> preview(exchange).planFinds(virtuous))
                     .loopDoWhile(exchange -> preview(exchange).hasNextFind())
                         .process(exchange -> exchange.setVariable(VirtuousClient.REQUEST, preview(exchange).nextFind()))
@@ -58,9 +59,8 @@ public final class PreviewRoutes extends BundleRouteBuilder {
                     .end()
                 .end();
 
-        step("preview-report", "The preview's report (kept for its downloads): each donor's outcome, the totals, what the preview and the load cost")
-                .process(exchange -> exchange.getMessage().setBody(previews.finish(preview(exchange))))
-                .to(direct("json-answer"));
+        step("preview-report", "The preview's report as JSON (kept for its downloads): each donor's outcome, the totals, what the preview and the load cost")
+                .process(exchange -> answer(exchange, previews.finish(preview(exchange)), "application/json"));
 
         step("preview-failed", "Virtuous could not be asked (down, the key refused, the budget held past the bundle's stop): 502 with the reason; nothing was stored")
                 .process(exchange -> {
@@ -72,18 +72,22 @@ public final class PreviewRoutes extends BundleRouteBuilder {
                 .to(direct("json-answer"));
 
         step("preview-view", "A kept preview's report (the id header); 404 when unknown here")
-                .process(exchange -> exchange.getMessage().setBody(previews.report(exchange.getMessage().getHeader("id", String.class))))
-                .to(direct("json-answer"));
+                .process(exchange -> answer(exchange, previews.report(exchange.getMessage().getHeader("id", String.class)), "application/json"));
 
         step("preview-csv", "A kept preview's rows as CSV (the id header), to download; 404 when unknown here")
                 .process(exchange -> {
                     String id = exchange.getMessage().getHeader("id", String.class);
-                    String csv = previews.csv(id);
-                    exchange.getMessage().removeHeaders("*");
-                    exchange.getMessage().setBody(csv);
-                    exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/csv; charset=utf-8");
+                    answer(exchange, previews.csv(id), "text/csv; charset=utf-8");
+                    // the id is a kept preview's, so nothing of the request's choosing reaches the header
                     exchange.getMessage().setHeader("Content-Disposition", "attachment; filename=\"preview-" + id + ".csv\"");
                 });
+    }
+
+    /** The kept text as the answer, with nothing of the request's headers. */
+    private static void answer(Exchange exchange, String text, String contentType) {
+        exchange.getMessage().removeHeaders("*");
+        exchange.getMessage().setBody(text);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, contentType);
     }
 
     private static Preview preview(Exchange exchange) {

@@ -20,10 +20,13 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.contactsync.intake.DonorInput;
 import org.contactsync.intake.DonorValidator;
+import org.contactsync.intake.IntakeRefusedException;
 import org.contactsync.intake.ValidatedDonor;
 import org.contactsync.ledger.Admission;
 import org.contactsync.ledger.Admissions;
@@ -37,13 +40,14 @@ import org.slf4j.LoggerFactory;
  * Previews: what the bundle would do with a delivery, without doing any of it. Each donor is validated by intake's own
  * validator and admitted by the ledger's own rule without a write ({@link Admissions#foresee}), so a preview's rejects
  * and unchanged donors are exactly intake's; the Contacts come from Virtuous ({@link Preview}). The finished reports
- * are kept in memory, the newest {@value #KEPT}, for their JSON and CSV downloads: a preview changes nothing stored.
+ * are kept in memory as their JSON and CSV text (about 2.5 MB for 10,000 donors), the newest {@value #KEPT}, for the
+ * downloads: a preview changes nothing stored.
  */
 public class Previews {
 
     /** The lane of the rate governor a preview's requests wait in: after live donors, before bulk loads. */
     public static final String LANE = "poll";
-    static final int KEPT = 20;
+    static final int KEPT = 10;
     private static final Logger LOG = LoggerFactory.getLogger("contact-sync.preview");
     private static final List<String> CSV_COLUMNS = List.of("origin", "referenceSource", "referenceId", "email", "outcome", "contactIds", "reason");
 
@@ -54,9 +58,10 @@ public class Previews {
     private final boolean emailMatchSubmits;
     private final int bulkThreshold;
     private final int batchSize;
-    private final Map<String, Map<String, Object>> reports = new LinkedHashMap<>(16, 0.75f, false) {
+    private final ObjectMapper json = new ObjectMapper();
+    private final Map<String, Kept> reports = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Map<String, Object>> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Kept> eldest) {
             return size() > KEPT;
         }
     };
@@ -86,8 +91,21 @@ public class Previews {
         return preview;
     }
 
-    /** The report: each donor's outcome, the totals, what the preview cost and what the load would cost. Kept for its downloads. */
-    public Map<String, Object> finish(Preview preview) {
+    /**
+     * Before the Finds: refused (503, as a whole) when the budget does not allow at least one Find per donor now, rather
+     * than hold the request for hours while the budget comes back.
+     */
+    public void requireBudgetForFinds(Preview preview) {
+        int finds = preview.donorsLookedUp();
+        Duration wait = governor.waitFor(finds);
+        if (!wait.isZero()) {
+            throw new IntakeRefusedException(503, "previewing these donors by Finds takes at least " + finds + " requests, which would wait about "
+                    + (wait.toMinutes() + 1) + " min for the Virtuous budget: preview fewer donors at a time, or later");
+        }
+    }
+
+    /** The report as JSON: each donor's outcome, the totals, what the preview cost and what the load would cost. Kept for its downloads. */
+    public String finish(Preview preview) {
         Map<Outcome, Integer> totals = new EnumMap<>(Outcome.class);
         for (Outcome outcome : Outcome.values()) {
             totals.put(outcome, 0);
@@ -133,31 +151,47 @@ public class Previews {
         report.put("lookup", preview.lookup(LANE));
         report.put("load", load);
         report.put("rows", rows);
+        Kept kept = new Kept(write(report), csv(rows));
         synchronized (reports) {
-            reports.put(id, report);
+            reports.put(id, kept);
         }
         LOG.info("preview {} ({}): {} donors: {}; it cost {} request(s); the load would cost {} and wait {}s for budget", id,
                 preview.origin(), preview.size(), counts, preview.lookup(LANE).get("requests"), requests, wait.toSeconds());
-        return report;
+        return kept.json();
     }
 
-    /** A kept report; NoSuchElementException (404) for an id unknown or no longer kept. */
-    public Map<String, Object> report(String id) {
-        synchronized (reports) {
-            Map<String, Object> report = reports.get(id);
-            if (report == null) {
-                throw new NoSuchElementException("no preview " + id + " here: this node keeps its newest " + KEPT + " previews until it stops");
-            }
-            return report;
+    private String write(Map<String, Object> report) {
+        try {
+            return json.writeValueAsString(report);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a preview's report is maps, lists, text and numbers", e);
         }
     }
 
+    /** A kept report's JSON; NoSuchElementException (404) for an id unknown or no longer kept. */
+    public String report(String id) {
+        return kept(id).json();
+    }
+
     /** A kept report's rows as CSV, one line per donor, with a header row. */
-    @SuppressWarnings("unchecked")
     public String csv(String id) {
+        return kept(id).csv();
+    }
+
+    private Kept kept(String id) {
+        synchronized (reports) {
+            Kept kept = reports.get(id);
+            if (kept == null) {
+                throw new NoSuchElementException("no preview " + id + " here: this node keeps its newest " + KEPT + " previews until it stops");
+            }
+            return kept;
+        }
+    }
+
+    private static String csv(List<Map<String, Object>> rows) {
         StringWriter text = new StringWriter();
         try (CSVPrinter printer = new CSVPrinter(text, CSVFormat.DEFAULT.builder().setHeader(CSV_COLUMNS.toArray(String[]::new)).build())) {
-            for (Map<String, Object> row : (List<Map<String, Object>>) report(id).get("rows")) {
+            for (Map<String, Object> row : rows) {
                 List<String> cells = new ArrayList<>();
                 for (String column : CSV_COLUMNS) {
                     Object value = row.get(column);
@@ -243,6 +277,10 @@ public class Previews {
             name.append(Character.toUpperCase(words[i].charAt(0))).append(words[i].substring(1));
         }
         return name.toString();
+    }
+
+    /** A finished report, as its two downloads. */
+    private record Kept(String json, String csv) {
     }
 
     /**

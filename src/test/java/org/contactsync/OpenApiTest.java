@@ -306,13 +306,13 @@ class OpenApiTest {
         assertThat(call("POST", preview, preview, "referenceId=x", Map.of("Content-Type", "text/plain",
                 "Authorization", SyncBundle.basic(SyncBundle.OPERATOR, SyncBundle.OPERATOR_PASSWORD))).status()).isEqualTo(415);
         assertThat(call("POST", preview, preview, donors, Map.of()).status()).isEqualTo(401);
-        // the Query refused, so 2,000 Finds at least: more than the bundle's share of an hour's budget (1,250)
+        // the Query refused, so 1,300 Finds at least: more than the bundle's share of an hour's budget (1,250)
         FIXTURE.sandbox().answerNext("POST", "/api/Contact/Query", 400, "{\"message\":\"The request is invalid.\"}");
-        String many = "[" + String.join(",", java.util.stream.IntStream.range(0, 2000)
+        String many = "[" + String.join(",", java.util.stream.IntStream.range(0, 1300)
                 .mapToObj(i -> "{\"referenceId\":\"api-many-" + i + "\",\"name\":\"Many " + i + "\"}").toList()) + "]";
         Answer tooCostly = operator("POST", preview, preview, many);
         assertThat(tooCostly.status()).isEqualTo(503);
-        assertThat(tooCostly.json().path("message").asText()).contains("at least 2000 requests");
+        assertThat(tooCostly.json().path("message").asText()).contains("at least 1300 requests");
         FIXTURE.sandbox().answerNext("POST", "/api/Contact/Query", 400, "{\"message\":\"The request is invalid.\"}");
         FIXTURE.sandbox().answerNext("GET", "/api/Contact/Find", 400, "{\"message\":\"The request is invalid.\"}");
         assertThat(operator("POST", preview, preview, "{\"referenceId\": \"api-unasked\", \"name\": \"Never Asked\"}").status()).isEqualTo(502);

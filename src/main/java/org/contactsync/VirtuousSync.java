@@ -55,6 +55,8 @@ import org.contactsync.metrics.SyncMetrics;
 import org.contactsync.poll.PendingPolicy;
 import org.contactsync.poll.PendingQuery;
 import org.contactsync.poll.PollRoutes;
+import org.contactsync.preview.PreviewRoutes;
+import org.contactsync.preview.Previews;
 import org.contactsync.ratelimit.RateGovernor;
 import org.contactsync.resolution.MergeCheck;
 import org.contactsync.resolution.ResolutionJoin;
@@ -232,6 +234,8 @@ public class VirtuousSync extends BundleRouteBuilder {
         if (!settings.text("sync.alert.endpoint").isEmpty()) {
             context.addRoutes(new AlertRoutes(overdue, settings.text("sync.alert.endpoint")));
         }
+        context.addRoutes(new PreviewRoutes(requestReader, new Previews(validator, admissions, governor, clock, settings.text("sync.email-match"),
+                settings.integer("sync.bulk.threshold"), settings.integer("sync.batch.size")), requests));
         metrics.bind();
     }
 

@@ -69,7 +69,8 @@ class OpenApiTest {
     private static final Set<String> NOT_DRIVEN = Set.of("post /donors 500", "post /webhooks/virtuous 500", "get /sync/status 500",
             "get /sync/donors/{referenceSource}/{referenceId} 500", "get /sync/health 500", "get /sync/dead-letters 500",
             "post /sync/dead-letters/{id}/replay 500", "delete /sync/dead-letters/{id} 500",
-            "post /sync/replays 500", "post /sync/replays/{token} 500");
+            "post /sync/replays 500", "post /sync/replays/{token} 500",
+            "post /sync/preview 500", "get /sync/preview/{id} 500", "get /sync/preview/{id}/report.csv 500");
 
     @RegisterExtension
     static final SyncFixture FIXTURE = new SyncFixture().with(Map.of(
@@ -286,6 +287,46 @@ class OpenApiTest {
         // the refused request goes again as the probe, once its interval has passed
         FIXTURE.clock().advance(Duration.ofMinutes(2));
         await().atMost(Duration.ofSeconds(20)).until(() -> call("GET", health, health, null, Map.of()).status() == 200);
+    }
+
+    /** The preview's answers; Virtuous failing both the Query and the Find it falls back to is the 502. */
+    @Test
+    @Order(9)
+    void thePreview() throws Exception {
+        String preview = "/sync/preview";
+        String donors = """
+                [{"referenceId": "api-1", "firstName": "Ada", "lastName": "Lovelace"}, {"referenceId": "api-preview", "name": "Preview Donor"}]""";
+        requestConforms("post", preview, donors);
+        Answer report = operator("POST", preview, preview, donors);
+        assertThat(report.status()).isEqualTo(200);
+        assertThat(report.json().path("donors").asInt()).isEqualTo(2);
+        Map<String, String> csv = Map.of("Content-Type", "text/csv", "Authorization", SyncBundle.basic(SyncBundle.OPERATOR, SyncBundle.OPERATOR_PASSWORD));
+        assertThat(call("POST", preview, preview, "referenceId,name\napi-csv,CSV Donor\n", csv).json().path("donors").asInt()).isEqualTo(1);
+        assertThat(call("POST", preview, preview, "referenceId,name\n", csv).status()).isEqualTo(400);
+        assertThat(operator("POST", preview, preview, "[" + String.join(",", Collections.nCopies(10_001, "{}")) + "]").status()).isEqualTo(413);
+        assertThat(call("POST", preview, preview, "referenceId=x", Map.of("Content-Type", "text/plain",
+                "Authorization", SyncBundle.basic(SyncBundle.OPERATOR, SyncBundle.OPERATOR_PASSWORD))).status()).isEqualTo(415);
+        assertThat(call("POST", preview, preview, donors, Map.of()).status()).isEqualTo(401);
+        // the Query refused, so 1,300 Finds at least: more than the bundle's share of an hour's budget (1,250)
+        FIXTURE.sandbox().answerNext("POST", "/api/Contact/Query", 400, "{\"message\":\"The request is invalid.\"}");
+        String many = "[" + String.join(",", java.util.stream.IntStream.range(0, 1300)
+                .mapToObj(i -> "{\"referenceId\":\"api-many-" + i + "\",\"name\":\"Many " + i + "\"}").toList()) + "]";
+        Answer tooCostly = operator("POST", preview, preview, many);
+        assertThat(tooCostly.status()).isEqualTo(503);
+        assertThat(tooCostly.json().path("message").asText()).contains("at least 1300 requests");
+        FIXTURE.sandbox().answerNext("POST", "/api/Contact/Query", 400, "{\"message\":\"The request is invalid.\"}");
+        FIXTURE.sandbox().answerNext("GET", "/api/Contact/Find", 400, "{\"message\":\"The request is invalid.\"}");
+        assertThat(operator("POST", preview, preview, "{\"referenceId\": \"api-unasked\", \"name\": \"Never Asked\"}").status()).isEqualTo(502);
+
+        String id = report.json().path("id").asText();
+        String view = "/sync/preview/{id}";
+        assertThat(operator("GET", view, "/sync/preview/" + id, null).json()).isEqualTo(report.json());
+        assertThat(operator("GET", view, "/sync/preview/unknown", null).status()).isEqualTo(404);
+        assertThat(call("GET", view, "/sync/preview/" + id, null, Map.of()).status()).isEqualTo(401);
+        String download = "/sync/preview/{id}/report.csv";
+        assertThat(operator("GET", download, "/sync/preview/" + id + "/report.csv", null).body()).startsWith("origin,referenceSource");
+        assertThat(operator("GET", download, "/sync/preview/unknown/report.csv", null).status()).isEqualTo(404);
+        assertThat(call("GET", download, "/sync/preview/" + id + "/report.csv", null, Map.of()).status()).isEqualTo(401);
     }
 
     /** A replay previewed, then applied with its token, once. */

@@ -232,6 +232,38 @@ class StatusPageTest {
         }
     }
 
+    /** A file chosen on the page is previewed: its totals, what sending it would cost, and the CSV to download; nothing recorded. */
+    @Test
+    void thePagePreviewsAChosenFileAndOffersItsReportAsCsv() throws Exception {
+        sandbox().seedContact(Map.of("firstName", "Known", "lastName", "Donor", "referenceSource", SOURCE, "referenceId", "preview-known"));
+        Path file = Files.writeString(directory().resolve("first-load.csv"), """
+                referenceId,firstName,lastName,email
+                preview-known,Known,Donor,
+                preview-new,New,Donor,new@example.org
+                preview-bad,Bad,Donor,bad@example
+                """);
+
+        try (Browser browser = Browser.start(directory())) {
+            URI page = bundle().uri("/sync/ui");
+            browser.open(URI.create("http://" + SyncBundle.OPERATOR + ":" + SyncBundle.OPERATOR_PASSWORD + "@" + page.getAuthority() + page.getPath()));
+            browser.type("#preview-file", file.toString());
+            browser.click("#preview-run");
+
+            await("preview totals").atMost(PAGE_WAIT).until(() -> browser.attributes("#preview-totals tr[data-outcome]", "data-outcome"),
+                    List.of("linkByReference", "new", "rejected")::equals);
+            assertThat(browser.texts("#preview-totals tr[data-outcome] .count")).containsExactly("1", "1", "1");
+            assertThat(browser.texts("#preview-result")).containsExactly("first-load.csv: 3 donors previewed.");
+            assertThat(browser.texts("#preview-cost").get(0)).contains("about 4 requests", "donor by donor", "without waiting");
+            String download = browser.attributes("#preview-download", "href").get(0);
+            assertThat(download).matches(".*/sync/preview/[0-9a-f-]+/report\\.csv");
+
+            HttpResponse<String> csv = send(request(URI.create(download).getPath()).GET()
+                    .header("Authorization", SyncBundle.basic(SyncBundle.OPERATOR, SyncBundle.OPERATOR_PASSWORD)));
+            assertThat(csv.body().lines()).hasSize(4).anySatisfy(line -> assertThat(line).contains("preview-bad", "rejected"));
+        }
+        assertThat(bundle().views().countsByState().values()).allMatch(count -> count == 0);
+    }
+
     private VirtuousSandbox sandbox() {
         return fixture.sandbox();
     }

@@ -93,10 +93,10 @@ public final class IntakeRoutes extends BundleRouteBuilder {
                 .marshal().json()
                 .setHeader(Exchange.CONTENT_TYPE, constant("application/json"));
 
-        step("refusal-answer", "POST /donors refused as a whole: its status (400, 413, 415) and the problem as JSON; nothing was stored")
+        step("refusal-answer", "A request's donors refused as a whole (POST /donors, POST /sync/preview): its status (400, 413, 415; a preview's 503) and the problem as JSON; nothing was stored")
                 .process(exchange -> {
                     IntakeRefusedException refusal = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, IntakeRefusedException.class);
-                    LOG.info("POST /donors refused ({}): {}", refusal.getStatus(), refusal.getMessage());
+                    LOG.info("{} refused ({}): {}", exchange.getVariable("origin", String.class), refusal.getStatus(), refusal.getMessage());
                     exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, refusal.getStatus());
                     // the operator API's problem body, {"message": ...}
                     exchange.getMessage().setBody(Map.of("message", refusal.getMessage()));

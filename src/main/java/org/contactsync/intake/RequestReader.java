@@ -28,7 +28,29 @@ public class RequestReader {
     }
 
     public List<DonorInput> read(byte[] body, String contentType, String origin) {
-        Charset charset = charset(contentType);
+        return parser.parseJson(text(body, charset(contentType)), origin, maxItems);
+    }
+
+    /**
+     * A preview's body: what {@code POST /donors} takes, or a CSV file with a header row as the inbox takes it
+     * ({@code text/csv}, UTF-8 unless its charset says otherwise), within the same limits, so the preview reads exactly the
+     * donors intake would.
+     */
+    public List<DonorInput> readPreview(byte[] body, String contentType, String origin) {
+        String type = contentType == null ? "" : contentType.split(";")[0].strip().toLowerCase(Locale.ROOT);
+        if (!type.equals("text/csv")) {
+            return read(body, contentType, origin);
+        }
+        List<DonorInput> donors = parser.parseCsv(text(body, charsetParameter(contentType)), origin);
+        if (donors.size() > maxItems) {
+            throw new IntakeRefusedException(413, donors.size() + " donors in one request, more than sync.intake.max-items (" + maxItems
+                    + "): preview them in smaller files");
+        }
+        return donors;
+    }
+
+    /** The body as text, within sync.intake.max-bytes, without a byte-order mark. */
+    private String text(byte[] body, Charset charset) {
         if (body == null || body.length == 0) {
             throw new IntakeRefusedException(400, "no donors: the body is empty");
         }
@@ -43,8 +65,8 @@ public class RequestReader {
         } catch (CharacterCodingException e) {
             throw new IntakeRefusedException(400, "the body is not " + charset.name() + " text");
         }
-        // a byte-order mark is not JSON, but harmless
-        return parser.parseJson(text.startsWith("\uFEFF") ? text.substring(1) : text, origin, maxItems);
+        // a byte-order mark is not JSON, nor a CSV column's name, but harmless
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
     }
 
     /** JSON is UTF-8 unless the Content-Type names another charset; a type that is not JSON is refused (415). */
@@ -52,11 +74,16 @@ public class RequestReader {
         if (contentType == null || contentType.isBlank()) {
             return StandardCharsets.UTF_8;
         }
-        String[] parts = contentType.split(";");
-        String type = parts[0].strip().toLowerCase(Locale.ROOT);
+        String type = contentType.split(";")[0].strip().toLowerCase(Locale.ROOT);
         if (!type.equals("application/json") && !(type.startsWith("application/") && type.endsWith("+json"))) {
-            throw new IntakeRefusedException(415, "expected Content-Type application/json, found " + quote(parts[0].strip()));
+            throw new IntakeRefusedException(415, "expected Content-Type application/json, found " + quote(contentType.split(";")[0].strip()));
         }
+        return charsetParameter(contentType);
+    }
+
+    /** The Content-Type's charset parameter; UTF-8 without one. */
+    private static Charset charsetParameter(String contentType) {
+        String[] parts = contentType.split(";");
         for (int i = 1; i < parts.length; i++) {
             String[] parameter = parts[i].split("=", 2);
             if (parameter.length == 2 && parameter[0].strip().equalsIgnoreCase("charset")) {

@@ -33,6 +33,23 @@ public class Admissions {
         }
     }
 
+    /** What {@link #receive} would make of the donor, reading the ledger and writing nothing (a preview). */
+    public Foreseen foresee(ReferencePair reference, Map<String, Object> donor) {
+        String fingerprint = SyncLedger.fingerprint(ledger.toJson(donor));
+        return ledger.find(reference, "").map(entry -> new Foreseen(admission(entry, fingerprint), entry.state(), entry.contactId()))
+                .orElse(new Foreseen(Admission.NEW, null, null));
+    }
+
+    /** The one rule for a known donor delivered again, by its state and whether its content changed. */
+    private static Admission admission(LedgerEntry entry, String fingerprint) {
+        boolean same = entry.fingerprint().equals(fingerprint);
+        return switch (entry.state()) {
+            case FAILED -> Admission.RETRY;
+            case PENDING -> same ? Admission.UNCHANGED : Admission.HELD_WHILE_PENDING;
+            case RECEIVED, SYNCED -> same ? Admission.UNCHANGED : Admission.CHANGED;
+        };
+    }
+
     private Admission admit(ReferencePair reference, String donorJson, String fingerprint) {
         return ledger.database().transactions().execute(status -> {
             OffsetDateTime now = ledger.now();
@@ -45,12 +62,7 @@ public class Admissions {
                 return Admission.NEW;
             }
             LedgerEntry entry = existing.get();
-            boolean same = entry.fingerprint().equals(fingerprint);
-            Admission admission = switch (entry.state()) {
-                case FAILED -> Admission.RETRY;
-                case PENDING -> same ? Admission.UNCHANGED : Admission.HELD_WHILE_PENDING;
-                case RECEIVED, SYNCED -> same ? Admission.UNCHANGED : Admission.CHANGED;
-            };
+            Admission admission = admission(entry, fingerprint);
             if (admission == Admission.UNCHANGED) {
                 LOG.debug("{} unchanged, {}", reference, entry.state());
                 return admission;
@@ -64,5 +76,9 @@ public class Admissions {
             ledger.recordHistory(reference, next, detail + " (was " + entry.state() + ")", now);
             return admission;
         });
+    }
+
+    /** A donor's admission as {@link #foresee} sees it: the ledger's state and Contact for a known donor, nulls for a new one. */
+    public record Foreseen(Admission admission, SyncState state, Long contactId) {
     }
 }

@@ -53,6 +53,16 @@ public class VirtuousRequests {
         return new VirtuousRequest("contact-query", "POST", "/api/Contact/Query/FullContact?skip=" + skip + "&take=" + QUERY_PAGE, query);
     }
 
+    /**
+     * A page of every Contact, full (contactReferences, individuals and their contact methods), archived ones too as a
+     * Find sees them, in id order: a preview's view of the organisation. No condition, so no organisation's own
+     * condition names (GET /api/Contact/QueryOptions) are assumed.
+     */
+    public VirtuousRequest everyContact(int skip) {
+        return new VirtuousRequest("contact-query", "POST", "/api/Contact/Query/FullContact?skip=" + skip + "&take=" + QUERY_PAGE,
+                Map.of("groups", List.of(), "includeArchived", true));
+    }
+
     public VirtuousRequest contactById(long contactId) {
         return new VirtuousRequest("contact-by-id", "GET", "/api/Contact/" + contactId, null);
     }

@@ -97,7 +97,7 @@ public final class Browser implements AutoCloseable {
         command("POST", "/element/" + found.get(0) + "/click", Map.of());
     }
 
-    /** Types {@code text} into the one element the CSS selector matches (an input). */
+    /** Types into the one element the selector matches; for a file input, the text is the file's path, as a person's choice. */
     public void type(String css, String text) throws IOException, InterruptedException {
         List<String> found = elements(css);
         if (found.size() != 1) {

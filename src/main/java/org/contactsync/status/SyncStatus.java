@@ -5,14 +5,15 @@ import java.util.Map;
 
 import org.contactsync.bulk.BulkLoads;
 import org.contactsync.ledger.LedgerViews;
+import org.contactsync.live.LivePlan;
 import org.contactsync.poll.PendingPolicy;
 import org.contactsync.ratelimit.RateGovernor;
 import org.contactsync.webhook.WebhookInbox;
 
 /**
  * {@code GET /sync/status}: donors by state at the top level (as it always answered), the oldest PENDING donors, the API
- * budget as the rate governor sees it now and over time, the newest bulk loads with their progress, and the webhook
- * events whose Contact waits to be read from Virtuous.
+ * budget as the rate governor sees it now and over time, the newest bulk loads with their progress, the webhook
+ * events whose Contact waits to be read from Virtuous, and the live path's mode with each lane's ETA.
  */
 public class SyncStatus {
 
@@ -25,15 +26,17 @@ public class SyncStatus {
     private final BudgetHistory budgetHistory;
     private final BulkLoads bulkLoads;
     private final WebhookInbox webhookInbox;
+    private final LivePlan livePlan;
 
     public SyncStatus(LedgerViews ledger, PendingPolicy pendingPolicy, RateGovernor governor, BudgetHistory budgetHistory,
-            BulkLoads bulkLoads, WebhookInbox webhookInbox) {
+            BulkLoads bulkLoads, WebhookInbox webhookInbox, LivePlan livePlan) {
         this.ledger = ledger;
         this.pendingPolicy = pendingPolicy;
         this.governor = governor;
         this.budgetHistory = budgetHistory;
         this.bulkLoads = bulkLoads;
         this.webhookInbox = webhookInbox;
+        this.livePlan = livePlan;
     }
 
     public Map<String, Object> view() {
@@ -44,6 +47,7 @@ public class SyncStatus {
         view.put("budgetHistory", budgetHistory.samples());
         view.put("bulkLoads", bulkLoads.status());
         view.put("webhookReadsWaiting", webhookInbox.waiting());
+        view.put("livePath", livePlan.status());
         return view;
     }
 }

@@ -15,6 +15,7 @@ final class SandboxSettings {
     private volatile ErrorStyle errorStyle = ErrorStyle.LEGACY;
     private volatile PutSemantics putSemantics = PutSemantics.REPLACE;
     private volatile long latencyMillis;
+    private volatile long rateWindowSeconds = 3600;
 
     String apiKey() {
         return apiKey;
@@ -82,6 +83,14 @@ final class SandboxSettings {
 
     void putSemantics(PutSemantics putSemantics) {
         this.putSemantics = putSemantics;
+    }
+
+    long rateWindowSeconds() {
+        return rateWindowSeconds;
+    }
+
+    void rateWindowSeconds(long rateWindowSeconds) {
+        this.rateWindowSeconds = rateWindowSeconds;
     }
 
     long latencyMillis() {

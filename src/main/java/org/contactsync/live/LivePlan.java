@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * coalescing, a donor's Finds are spent only when they and the waiting donors' Batches fit in this window without it.
  * A Find is worth its request when it links a returning donor at once; the Batch import matches by reference, then
  * email, phone, name and address itself, so a donor sent without a Find is not duplicated, only linked later, when the
- * import's webhook resolves it (docs/design.md, "Coalescing").
+ * import's webhook resolves it (docs/virtuous.md, "Coalescing").
  */
 public class LivePlan {
 

@@ -59,7 +59,7 @@ class LiveCoalescingTest {
         for (int i = 1; i <= 20; i++) {
             post("surge-" + i, true);
         }
-        // 20 new donors one by one: up to 60 requests, 40 a window, the next window up to an hour away: beyond 1m
+        // 20 new donors one by one: up to 60 requests, 40 a window, the next window up to an hour away: beyond 4s
         await().atMost(Duration.ofSeconds(10)).until(() -> "coalescing".equals(livePath().get("mode")));
         assertThat((String) livePath().get("why")).containsPattern("\\d+ new donors waiting need \\d+ requests one by one").contains("sync.live.max-delay");
         assertThat(bundle().observe("/observe/metrics").body()).contains("virtuous_sync_lane_eta_seconds{lane=\"live\"");
@@ -121,7 +121,7 @@ class LiveCoalescingTest {
     /** A budget of {@code perHour} a window, all of it the bundle's, and the live worker checking ten times a second. */
     private static Map<String, String> pressure(int perHour) {
         return Map.of("virtuous.rate.limit-per-hour", String.valueOf(perHour), "virtuous.rate.max-share", "1.0", "virtuous.rate.floor", "0",
-                "sync.live.max-delay", "1m", "sync.bulk.period-ms", "100");
+                "sync.live.max-delay", "4s", "sync.bulk.period-ms", "100");
     }
 
     private void post(String referenceId, boolean withEmail) throws Exception {

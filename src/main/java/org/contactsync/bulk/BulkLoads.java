@@ -132,9 +132,18 @@ public class BulkLoads {
         return next(exchangeId, false);
     }
 
-    /** The next chunk of the live path's coalesced donors, for the live worker, as {@link #nextChunk}. */
-    public BulkChunk nextLiveChunk(String exchangeId) {
-        return next(exchangeId, true);
+    /**
+     * The next chunk of the live path's coalesced donors, for the live worker, as {@link #nextChunk}: once a whole chunk
+     * waits, or once the oldest of them was received {@code ripe} ago. A Batch costs one request however few donors it
+     * carries, so a chunk fills while its oldest donor still has time; empty until then.
+     */
+    public BulkChunk nextLiveChunk(String exchangeId, Duration ripe) {
+        OffsetDateTime now = now();
+        boolean due = jdbc().queryForObject("SELECT COUNT(*), MIN(l.received_at) FROM sync_ledger l JOIN bulk_load b ON b.id = l.bulk_load_id "
+                + "WHERE b.live = TRUE AND l.state = 'RECEIVED' AND l.contact_id IS NULL AND (l.claimed_until IS NULL OR l.claimed_until < ?)",
+                (row, number) -> row.getLong(1) >= batchSize
+                        || row.getLong(1) > 0 && !row.getObject(2, OffsetDateTime.class).isAfter(now.minus(ripe)), now);
+        return due ? next(exchangeId, true) : BulkChunk.none();
     }
 
     /** The Batch requests {@code donors} donors need. */

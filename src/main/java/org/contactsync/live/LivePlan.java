@@ -65,7 +65,7 @@ public class LivePlan {
 
     /**
      * Reads the waiting work from the ledger and the budget from the governor, and switches the mode when the rule says
-     * so (one INFO line with why). The live worker calls it at every run.
+     * so (one INFO line with why). The live-mode timer calls it every sync.bulk.period-ms.
      */
     public synchronized void evaluate() {
         Snapshot now = measure();
@@ -143,8 +143,12 @@ public class LivePlan {
         return snapshot.eta().getOrDefault(lane, Duration.ZERO).toSeconds();
     }
 
-    public Mode mode() {
-        return state.mode();
+    /**
+     * How long a coalesced donor may wait for its chunk to fill before the chunk goes anyway: a quarter of
+     * sync.live.max-delay, leaving the rest for the budget's wait and the Batch itself.
+     */
+    public Duration chunkRipe() {
+        return maxDelay.dividedBy(4);
     }
 
     private void switchTo(State next) {

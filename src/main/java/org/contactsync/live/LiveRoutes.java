@@ -52,9 +52,9 @@ public final class LiveRoutes extends BundleRouteBuilder {
                 .end();
     }
 
-    /** Claims the next chunk of coalesced donors for this exchange (empty when none waits), its claims held until the next one. */
+    /** Claims the next chunk of coalesced donors for this exchange (empty until one is due), its claims held until the next one. */
     private void nextChunk(Exchange exchange) {
-        BulkChunk chunk = loads.nextLiveChunk(exchange.getExchangeId());
+        BulkChunk chunk = loads.nextLiveChunk(exchange.getExchangeId(), plan.chunkRipe());
         heartbeat.hold(chunk, exchange);
         exchange.setVariable("chunk", chunk);
     }

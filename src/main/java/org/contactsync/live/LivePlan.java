@@ -24,11 +24,12 @@ import org.slf4j.LoggerFactory;
  * <p>It coalesces once the new donors waiting (RECEIVED, not linked to a Contact) could not all be served one by one
  * within {@code sync.live.max-delay} at the budget the rate governor plans with, and goes back to one by one once they
  * would fit within half of it (so a backlog near the limit does not flip the mode at every check). Either way a tenth of
- * the bundle's share of a window is planned as kept for the Batches: one by one, donors may not spend it, and while
- * coalescing, a donor's Finds are spent only when they and the waiting donors' Batches fit in this window without it.
- * A Find is worth its request when it links a returning donor at once; the Batch import matches by reference, then
- * email, phone, name and address itself, so a donor sent without a Find is not duplicated, only linked later, when the
- * import's webhook resolves it (docs/virtuous.md, "Coalescing").
+ * the bundle's share of a window is planned as kept for the Batches: one by one, donors may not count on it.
+ * While coalescing a new donor spends no Find: the Batch import matches by reference, then email, phone, name and
+ * address itself, so whatever a Find would have found the import finds too, and the donor is linked to that Contact
+ * when the import's webhook resolves it, not duplicated. A Find then buys only an earlier link, with requests the
+ * Batches and the other lanes need, and while the budget is short it may hold its donor for a window
+ * (docs/virtuous.md, "Coalescing").
  */
 public class LivePlan {
 
@@ -90,19 +91,13 @@ public class LivePlan {
     /**
      * For a new donor the live path took (the {@code entry} variable): sets {@code liveMode} (single or coalescing),
      * {@code liveLoad} (the load a coalesced donor joins) and {@code findsPay}: whether it spends the Finds it needs
-     * (always one by one; while coalescing, only when they fit beside the Batches) or goes straight into the Batch.
+     * (one by one) or goes straight into the Batch (coalescing: the import matches it as a Find would).
      */
     public void plan(Exchange exchange) {
         State current = state;
         exchange.setVariable("liveMode", current.mode().name().toLowerCase(Locale.ROOT));
         exchange.setVariable("liveLoad", current.load());
-        exchange.setVariable("findsPay", current.mode() == Mode.SINGLE || findsPay(exchange.getVariable("entry", LedgerEntry.class)));
-    }
-
-    /** Whether, while coalescing, this donor's Finds fit in this window beside the waiting donors' Batches and the reserve. */
-    private boolean findsPay(LedgerEntry entry) {
-        int finds = entry.getEmail() == null ? 1 : 2;
-        return governor.waitFor(saturated(loads.chunks(snapshot.backlog()) + finds + reserve())).isZero();
+        exchange.setVariable("findsPay", current.mode() == Mode.SINGLE);
     }
 
     /**

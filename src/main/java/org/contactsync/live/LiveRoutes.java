@@ -27,7 +27,7 @@ public final class LiveRoutes extends BundleRouteBuilder {
 
     @Override
     public void configure() {
-        step("live-plan", "For the new donor in entry: the live path's mode (liveMode, single or coalescing), its load (liveLoad), whether its Finds are spent (findsPay)")
+        step("live-plan", "For the new donor in entry: the live path's mode (liveMode, single or coalescing), its load (liveLoad), whether it spends Finds (findsPay)")
                 .process(plan::plan);
 
         step("live-coalesce", "The new donor joins the live load, for the live worker's next Batch")

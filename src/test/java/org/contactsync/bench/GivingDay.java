@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.contactsync.ledger.LedgerEntry;
+import org.contactsync.ledger.SyncDatabase;
 import org.contactsync.ledger.SyncState;
 import org.contactsync.sandbox.RecordedRequest;
 import org.contactsync.sandbox.VirtuousSandbox;
@@ -149,10 +150,9 @@ public final class GivingDay {
         }
         Duration posted = Duration.between(start, clock.instant());
         int all = donors.size() + 1;
-        boolean allSubmitted = await(Duration.ofSeconds((long) WINDOW_SECONDS * WINDOWS_AT_MOST), () -> {
-            Map<SyncState, Long> counts = bundle.views().countsByState();
-            return counts.values().stream().mapToLong(Long::longValue).sum() == all && counts.get(SyncState.RECEIVED) == 0;
-        });
+        // submitted: PENDING, or linked to its Contact (SYNCED, or RECEIVED again for the update an email match needs)
+        boolean allSubmitted = await(Duration.ofSeconds((long) WINDOW_SECONDS * WINDOWS_AT_MOST), () ->
+                bundle.views().countsByState().values().stream().mapToLong(Long::longValue).sum() == all && notSubmitted() == 0);
         Duration submittedIn = Duration.between(start, clock.instant());
         List<RecordedRequest> submitRequests = sandbox.requests();
         running = false;
@@ -161,7 +161,6 @@ public final class GivingDay {
         Duration trickleIn = trickle.isDone() || allSubmitted ? trickle.get(WINDOW_SECONDS, TimeUnit.SECONDS) : null;
         clients.shutdownNow();
 
-        Map<SyncState, Long> atSubmit = bundle.views().countsByState();
         long found = submitRequests.stream().filter(r -> r.path().equals("/api/Contact/Find")).count();
         long findsByEmail = submitRequests.stream().filter(r -> r.path().equals("/api/Contact/Find") && r.query().contains("email=")).count();
         long transactions = submitRequests.stream().filter(r -> r.path().equals("/api/Contact/Transaction")).count();
@@ -181,7 +180,7 @@ public final class GivingDay {
         figures.put("Every donor submitted (PENDING or SYNCED)", allSubmitted
                 ? String.format("%.1f s after the first was posted (%.2f compressed hours), %.1f s after the last", submittedIn.toMillis() / 1000.0,
                         submittedIn.toMillis() / 1000.0 / WINDOW_SECONDS, submittedIn.minus(posted).toMillis() / 1000.0)
-                : String.format("NOT within %d compressed hours: %,d still RECEIVED", WINDOWS_AT_MOST, atSubmit.get(SyncState.RECEIVED)));
+                : String.format("NOT within %d compressed hours: %,d neither PENDING nor linked", WINDOWS_AT_MOST, notSubmitted()));
         figures.put("Trickle donor (posted half way) submitted", trickleIn == null ? "NOT within the wait"
                 : String.format("%.1f s after it was posted", trickleIn.toMillis() / 1000.0));
         figures.put("429s reaching the bundle", tooMany + " (the rate governor waits out any it gets: none reaches a route as a failure)");
@@ -241,9 +240,15 @@ public final class GivingDay {
         return busiest;
     }
 
+    /** New donors not yet submitted: RECEIVED and not linked to a Contact. */
+    private long notSubmitted() {
+        return bundle.bean("virtuous-sync-database", SyncDatabase.class).jdbc()
+                .queryForObject("SELECT COUNT(*) FROM sync_ledger WHERE state = 'RECEIVED' AND contact_id IS NULL", Long.class);
+    }
+
     private boolean submitted(String referenceId) throws Exception {
         LedgerEntry entry = bundle.entry(SOURCE, referenceId);
-        return entry != null && entry.state() != SyncState.RECEIVED;
+        return entry != null && (entry.state() != SyncState.RECEIVED || entry.contactId() != null);
     }
 
     private long duplicates(List<String> donors) {

@@ -242,7 +242,7 @@ public final class GivingDay {
 
     /** New donors not yet submitted: RECEIVED and not linked to a Contact. */
     private long notSubmitted() {
-        return bundle.bean("virtuous-sync-database", SyncDatabase.class).jdbc()
+        return bundle.bean("database", SyncDatabase.class).jdbc()
                 .queryForObject("SELECT COUNT(*) FROM sync_ledger WHERE state = 'RECEIVED' AND contact_id IS NULL", Long.class);
     }
 

@@ -50,6 +50,8 @@ import org.contactsync.ledger.Leases;
 import org.contactsync.ledger.ReplayTokens;
 import org.contactsync.ledger.SyncDatabase;
 import org.contactsync.ledger.SyncLedger;
+import org.contactsync.live.LivePlan;
+import org.contactsync.live.LiveRoutes;
 import org.contactsync.lookup.LookupRoutes;
 import org.contactsync.metrics.SyncMetrics;
 import org.contactsync.poll.PendingPolicy;
@@ -140,7 +142,7 @@ public class VirtuousSync extends BundleRouteBuilder {
         ApiAccessGate gate = new ApiAccessGate(clock, settings.number("virtuous.auth.probe-interval-ms"),
                 settings.integer("virtuous.circuit.failure-threshold"), settings.number("virtuous.circuit.open-for-ms"), credentials::isSet);
         RateGovernor governor = new RateGovernor(clock, settings.integer("virtuous.rate.limit-per-hour"), settings.decimal("virtuous.rate.max-share"),
-                settings.integer("virtuous.rate.floor"), members);
+                settings.integer("virtuous.rate.floor"), members, settings.duration("virtuous.rate.window"));
         VirtuousCall call = new VirtuousCall(gate, governor, settings.integer("sync.retry.max-redeliveries"),
                 settings.number("sync.retry.initial-delay-ms"), settings.number("sync.retry.max-delay-ms"));
         VirtuousClient client = new VirtuousClient(credentials);
@@ -159,6 +161,7 @@ public class VirtuousSync extends BundleRouteBuilder {
         BulkLoads bulkLoads = new BulkLoads(database, leases, governor, clock, settings.integer("sync.batch.size"));
         // a load whose intake a stop interrupted is sent with the donors the ledger holds
         bulkLoads.recover();
+        LivePlan livePlan = new LivePlan(database, bulkLoads, governor, clock, settings.duration("sync.live.max-delay"));
 
         BudgetHistory budgetHistory = new BudgetHistory(governor, clock, settings.integer("sync.status.budget-samples"));
         ApiAccessHealthCheck accessHealth = new ApiAccessHealthCheck(gate);
@@ -168,7 +171,7 @@ public class VirtuousSync extends BundleRouteBuilder {
                 settings.duration("sync.alert.min-interval"), settings.text("sync.pending.warn-after"), settings.text("sync.pending.deadline"));
         OverdueHealthCheck overdueHealth = new OverdueHealthCheck(overdue);
         SyncMetrics metrics = new SyncMetrics(prefix, views, deadLetters, governor, inbox::waiting, overdue::count, clock,
-                List.of(accessHealth, databaseHealth, budgetHealth));
+                List.of(accessHealth, databaseHealth, budgetHealth), livePlan::etaSeconds);
         metrics.setCamelContext(context);
         DriftHolds driftHolds = new DriftHolds(ledger);
         DriftGuard drift = new DriftGuard(settings.text("sync.default-contact-type"), settings.text("sync.default-email-type"),
@@ -216,6 +219,7 @@ public class VirtuousSync extends BundleRouteBuilder {
         context.addRoutes(new SubmitRoutes(submissions));
         context.addRoutes(new UpdateRoutes(updates, requests, ledger));
         context.addRoutes(new BulkRoutes(bulkLoads, heartbeat, settings.integer("sync.bulk.threshold"), drift, driftHolds));
+        context.addRoutes(new LiveRoutes(livePlan, bulkLoads, heartbeat));
         context.addRoutes(new DriftRoutes(drift, driftHolds, requests, settings.duration("sync.drift.check-period")));
         context.addRoutes(new ResolutionRoutes(join, merges, requests));
         context.addRoutes(new PollRoutes(new ScheduleRuns(database, node, clock), query, policy, requests, ledger, metrics,
@@ -227,7 +231,7 @@ public class VirtuousSync extends BundleRouteBuilder {
         context.addRoutes(new ReplayRoutes(new ReplayPreviews(deadLetters, replayTokens, validator, updates, ledger), replayTokens, deadLetters,
                 validator, requests));
         context.addRoutes(new StatusRoutes(new StatusAccess(settings.text("sync.status.username"), settings.text("sync.status.password"),
-                settings.flag("sync.status.open")), new SyncStatus(views, policy, governor, budgetHistory, bulkLoads, inbox, drift, overdue), views,
+                settings.flag("sync.status.open")), new SyncStatus(views, policy, governor, budgetHistory, bulkLoads, inbox, drift, overdue, livePlan), views,
                 new SyncHealth(), new BundledFile("/status/page.html", "text/html; charset=utf-8"),
                 new BundledFile("/virtuous-sync/openapi.yaml", "application/yaml"), budgetHistory));
         context.addRoutes(new ClusterRoutes(heartbeat, members));

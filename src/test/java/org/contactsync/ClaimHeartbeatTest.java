@@ -39,7 +39,9 @@ class ClaimHeartbeatTest {
         sandbox().setRateLimitPerHour(2);
         fixture.start(Map.of(
                 "virtuous.rate.max-share", "1.0", "virtuous.rate.floor", "0",
-                "sync.claim-lease-seconds", "300", "sync.claim-renew-ms", "100", "sync.redrive.period-ms", "100"));
+                "sync.claim-lease-seconds", "300", "sync.claim-renew-ms", "100", "sync.redrive.period-ms", "100",
+                // a donor one by one waiting for budget: the live path never coalesces here (LiveCoalescingTest covers it)
+                "sync.live.max-delay", "1000d"));
         bundle().post("/donors", "{\"referenceId\":\"hb-1\",\"firstName\":\"Katherine\",\"lastName\":\"Johnson\"}");
         bundle().awaitState("PartnerPlatform", "hb-1", SyncState.PENDING);
         bundle().post("/donors", "{\"referenceId\":\"hb-2\",\"firstName\":\"Dorothy\",\"lastName\":\"Vaughan\"}");

@@ -159,6 +159,8 @@ class RateBudgetTest {
         Map<String, String> overrides = new HashMap<>(settings);
         overrides.put("virtuous.rate.max-share", maxShare);
         overrides.put("virtuous.rate.floor", floor);
+        // donors one by one waiting for budget: the live path never coalesces here (LiveCoalescingTest covers it)
+        overrides.put("sync.live.max-delay", "1000d");
         fixture.start(overrides);
     }
 

@@ -92,6 +92,18 @@ class StatusPageTest {
     }
 
     @Test
+    void thePageShowsHowTheLivePathSendsNewDonorsWhyAndEachLanesWaitingWork() throws Exception {
+        try (Browser browser = Browser.start(directory())) {
+            URI page = bundle().uri("/sync/ui");
+            browser.open(URI.create("http://" + SyncBundle.OPERATOR + ":" + SyncBundle.OPERATOR_PASSWORD + "@" + page.getAuthority() + page.getPath()));
+
+            await("live path").atMost(PAGE_WAIT).until(() -> browser.texts("#live-summary"), List.of("No donors waiting; they are sent one by one.")::equals);
+            assertThat(browser.texts("#live-why").get(0)).contains("new donors go one by one");
+            assertThat(browser.texts("#live-lanes tr")).hasSize(3).allSatisfy(lane -> assertThat(lane).endsWith("0 –"));
+        }
+    }
+
+    @Test
     void thePageShowsWhatTheOrganisationLacksAndTheDonorsHeldForIt() throws Exception {
         sandbox().renameOrganisationValue("contact-types", "Household", "Family");
         checkTheOrganisation();

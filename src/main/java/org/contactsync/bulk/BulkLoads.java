@@ -34,12 +34,16 @@ public class BulkLoads {
     private static final Logger LOG = LoggerFactory.getLogger("contact-sync.bulk");
     /** How many of the newest loads the status API shows. */
     private static final int SHOWN = 10;
+    /** The origin of a load the live path opened while coalescing. */
+    public static final String LIVE_ORIGIN = "live path (coalesced)";
 
     private final SyncDatabase database;
     private final Leases leases;
     private final RateGovernor governor;
     private final Clock clock;
     private final int batchSize;
+    /** The live path's load while it coalesces; null while it submits one by one. */
+    private volatile Long openLive;
 
     public BulkLoads(SyncDatabase database, Leases leases, RateGovernor governor, Clock clock, int batchSize) {
         if (batchSize < 1) {
@@ -65,6 +69,12 @@ public class BulkLoads {
 
     /** A new load for a delivery of {@code donors} donors; they are enlisted one by one as intake records them. */
     public long open(String origin, int donors) {
+        long id = insert(origin, donors);
+        LOG.info("bulk load {} ({}): {} donors, each recorded in the ledger before any is sent", id, origin, donors);
+        return id;
+    }
+
+    private long insert(String origin, int donors) {
         KeyHolder key = new GeneratedKeyHolder();
         jdbc().update(connection -> {
             PreparedStatement insert = connection.prepareStatement("INSERT INTO bulk_load (origin, donors, chunks, opened_at) VALUES (?, ?, 0, ?)",
@@ -74,9 +84,7 @@ public class BulkLoads {
             insert.setObject(3, now());
             return insert;
         }, key);
-        long id = key.getKey().longValue();
-        LOG.info("bulk load {} ({}): {} donors, each recorded in the ledger before any is sent", id, origin, donors);
-        return id;
+        return key.getKey().longValue();
     }
 
     /** Whether the donor waits in the load ({@code loadId} null: the delivery is not a bulk load). See {@link Leases#enlist}. */
@@ -99,9 +107,52 @@ public class BulkLoads {
                         : "they wait about " + human(wait) + " for it (our share: " + governor.status().get("ourShare") + " requests an hour)");
     }
 
-    /** The next chunk for the worker, claimed for its exchange; empty when no ready load has donors left. */
+    /**
+     * A load for the live path's donors while it coalesces: ready at once, each donor enlisted as the live path takes it,
+     * sent by the live worker. It is not finished while open, however often its worker empties it.
+     */
+    public synchronized long openLive() {
+        long id = insert(LIVE_ORIGIN, 0);
+        jdbc().update("UPDATE bulk_load SET live = TRUE, ready_at = ? WHERE id = ?", now(), id);
+        openLive = id;
+        return id;
+    }
+
+    /** The live path has stopped coalescing: its load takes no more donors, and is finished once none waits. */
+    public synchronized void closeLive() {
+        Long id = openLive;
+        openLive = null;
+        if (id != null && progress(id).waiting() == 0) {
+            finish(progress(id));
+        }
+    }
+
+    /** The next chunk for the bulk worker, claimed for its exchange; empty when no ready load has donors left. */
     public BulkChunk nextChunk(String exchangeId) {
-        BulkChunk chunk = leases.claimBulkChunk(batchSize, exchangeId);
+        return next(exchangeId, false);
+    }
+
+    /**
+     * The next chunk of the live path's coalesced donors, for the live worker, as {@link #nextChunk}: once a whole chunk
+     * waits, or once the oldest of them was received {@code ripe} ago. A Batch costs one request however few donors it
+     * carries, so a chunk fills while its oldest donor still has time; empty until then.
+     */
+    public BulkChunk nextLiveChunk(String exchangeId, Duration ripe) {
+        OffsetDateTime now = now();
+        boolean due = jdbc().queryForObject("SELECT COUNT(*), MIN(l.received_at) FROM sync_ledger l JOIN bulk_load b ON b.id = l.bulk_load_id "
+                + "WHERE b.live = TRUE AND l.state = 'RECEIVED' AND l.contact_id IS NULL AND (l.claimed_until IS NULL OR l.claimed_until < ?)",
+                (row, number) -> row.getLong(1) >= batchSize
+                        || row.getLong(1) > 0 && !row.getObject(2, OffsetDateTime.class).isAfter(now.minus(ripe)), now);
+        return due ? next(exchangeId, true) : BulkChunk.none();
+    }
+
+    /** The Batch requests {@code donors} donors need. */
+    public int chunks(long donors) {
+        return (int) ((donors + batchSize - 1) / batchSize);
+    }
+
+    private BulkChunk next(String exchangeId, boolean live) {
+        BulkChunk chunk = leases.claimBulkChunk(batchSize, exchangeId, live);
         if (!chunk.isEmpty()) {
             jdbc().update("UPDATE bulk_load SET started_at = ? WHERE id = ? AND started_at IS NULL", now(), chunk.loadId());
         }
@@ -112,7 +163,7 @@ public class BulkLoads {
     public void progress(BulkChunk chunk) {
         jdbc().update("UPDATE bulk_load SET chunks = chunks + 1 WHERE id = ?", chunk.loadId());
         Progress load = progress(chunk.loadId());
-        if (load.waiting() == 0) {
+        if (load.waiting() == 0 && !Objects.equals(openLive, chunk.loadId())) {
             finish(load);
         } else {
             LOG.info("bulk load {} ({}): {}/{} donors submitted ({}%), {} donors/s, ETA {}", load.id(), load.origin(), load.done(),
@@ -143,8 +194,8 @@ public class BulkLoads {
     private Progress progress(long loadId) {
         Map<SyncState, Long> counts = leases.countsInLoad(loadId);
         long total = counts.values().stream().mapToLong(Long::longValue).sum();
-        return jdbc().queryForObject("SELECT origin, chunks, started_at, finished_at FROM bulk_load WHERE id = ?", (row, number) ->
-                new Progress(loadId, row.getString("origin"), total, counts.get(SyncState.RECEIVED), counts.get(SyncState.FAILED),
+        return jdbc().queryForObject("SELECT origin, live, chunks, started_at, finished_at FROM bulk_load WHERE id = ?", (row, number) ->
+                new Progress(loadId, row.getString("origin"), row.getBoolean("live"), total, counts.get(SyncState.RECEIVED), counts.get(SyncState.FAILED),
                         row.getInt("chunks"), row.getObject("started_at", OffsetDateTime.class),
                         row.getObject("finished_at", OffsetDateTime.class), now()), loadId);
     }
@@ -160,16 +211,12 @@ public class BulkLoads {
         return budget.compareTo(pace) > 0 ? budget : pace;
     }
 
-    private int chunks(long donors) {
-        return (int) ((donors + batchSize - 1) / batchSize);
-    }
-
     private OffsetDateTime now() {
         return OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
     }
 
     /** {@code 2h05m}, {@code 3m20s}, {@code 42s}. */
-    static String human(Duration duration) {
+    public static String human(Duration duration) {
         long seconds = Math.max(0, duration.toSeconds());
         if (seconds >= 3600) {
             return String.format("%dh%02dm", seconds / 3600, seconds % 3600 / 60);
@@ -178,7 +225,7 @@ public class BulkLoads {
     }
 
     /** One load as the ledger sees it at {@code now}. */
-    private record Progress(long id, String origin, long total, long waiting, long failed, int chunks, OffsetDateTime startedAt,
+    private record Progress(long id, String origin, boolean live, long total, long waiting, long failed, int chunks, OffsetDateTime startedAt,
             OffsetDateTime finishedAt, OffsetDateTime now) {
 
         long done() {
@@ -204,6 +251,8 @@ public class BulkLoads {
             Map<String, Object> view = new LinkedHashMap<>();
             view.put("id", id);
             view.put("origin", origin);
+            // sent by the live worker: donors that arrived one by one while the live path coalesced
+            view.put("live", live);
             view.put("total", total);
             view.put("done", done());
             view.put("failed", failed);

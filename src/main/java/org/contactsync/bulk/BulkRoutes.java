@@ -13,6 +13,7 @@ import org.contactsync.ledger.BulkChunk;
 import org.contactsync.ledger.DriftHolds;
 import org.contactsync.ledger.LedgerEntry;
 import org.contactsync.ledger.ReferencePair;
+import org.contactsync.virtuous.VirtuousCallRoute;
 
 /**
  * The machinery of {@code routes/bulk-load.camel.yaml}: opening a bulk load for a large delivery and readying it once
@@ -59,6 +60,7 @@ public final class BulkRoutes extends BundleRouteBuilder {
                 .process(this::nextChunk)
                 // a stopping bundle finishes the chunk in hand and leaves the rest in the ledger for the next start
                 .loopDoWhile(exchange -> !exchange.getVariable("chunk", BulkChunk.class).isEmpty() && exchange.getContext().getStatus().isStarted())
+                    .setVariable(VirtuousCallRoute.LANE, constant("bulk"))
                     .to(direct("batch-submit"))
                     .process(exchange -> loads.progress(exchange.getVariable("chunk", BulkChunk.class)))
                     .process(this::nextChunk)

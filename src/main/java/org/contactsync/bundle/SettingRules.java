@@ -172,6 +172,8 @@ public final class SettingRules {
         rules.put("virtuous.rate.max-share", new Rule("a number above 0 and at most 1 (0.25: a quarter of the budget)",
                 value -> decimal(value).filter(share -> share > 0 && share <= 1).isPresent()));
         rules.put("virtuous.rate.floor", whole(0));
+        rules.put("virtuous.rate.window", positiveDuration());
+        rules.put("sync.live.max-delay", positiveDuration());
         rules.put("virtuous.auth.probe-interval-ms", whole(1));
         rules.put("virtuous.circuit.failure-threshold", whole(1));
         rules.put("virtuous.circuit.open-for-ms", whole(1));
@@ -222,8 +224,7 @@ public final class SettingRules {
         rules.put("sync.poll.batch-size", whole(1));
         rules.put("sync.poll.query-min", whole(1));
         rules.put("sync.poll.query-overlap", duration());
-        rules.put("sync.pending.deadline", new Rule("a duration above 0 such as 6h, 1d12h, 90m or PT6H",
-                value -> parsedDuration(value).filter(deadline -> !deadline.isZero() && !deadline.isNegative()).isPresent()));
+        rules.put("sync.pending.deadline", positiveDuration());
         rules.put("sync.drift.check-period", duration());
         rules.put("sync.pending.warn-after", new Rule("a duration above 0 such as 12h, below sync.pending.deadline",
                 value -> parsedDuration(value).filter(warn -> !warn.isZero() && !warn.isNegative()).isPresent()));
@@ -270,6 +271,11 @@ public final class SettingRules {
                 return false;
             }
         });
+    }
+
+    private static Rule positiveDuration() {
+        return new Rule("a duration above 0 such as 6h, 1d12h, 90m or PT6H",
+                value -> parsedDuration(value).filter(duration -> !duration.isZero() && !duration.isNegative()).isPresent());
     }
 
     private static Rule duration() {

@@ -143,6 +143,7 @@ public final class Settings {
         defaults.put("virtuous.rate.limit-per-hour", "5000");
         defaults.put("virtuous.rate.max-share", "0.25");
         defaults.put("virtuous.rate.floor", "250");
+        defaults.put("virtuous.rate.window", "1h");
         defaults.put("virtuous.auth.probe-interval-ms", "60000");
         defaults.put("virtuous.circuit.failure-threshold", "5");
         defaults.put("virtuous.circuit.open-for-ms", "30000");
@@ -160,6 +161,7 @@ public final class Settings {
         defaults.put("sync.bulk.threshold", "100");
         defaults.put("sync.batch.size", "250");
         defaults.put("sync.bulk.period-ms", "1000");
+        defaults.put("sync.live.max-delay", "5m");
         defaults.put("sync.retry.max-redeliveries", "5");
         defaults.put("sync.retry.initial-delay-ms", "1000");
         defaults.put("sync.retry.max-delay-ms", "60000");

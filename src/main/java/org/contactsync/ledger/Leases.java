@@ -77,14 +77,15 @@ public class Leases {
     /**
      * Claims up to {@code size} RECEIVED donors of the oldest ready bulk load that has any left, all of one
      * referenceSource, for the bulk worker's exchange {@code exchangeId}: a crash mid-chunk leaves them to be claimed again once the lease has passed.
+     * {@code live}: the loads the live path opened while coalescing (its own worker sends them), or the others.
      */
-    public BulkChunk claimBulkChunk(int size, String exchangeId) {
+    public BulkChunk claimBulkChunk(int size, String exchangeId, boolean live) {
         OffsetDateTime now = ledger.now();
         List<BulkChunk> oldest = ledger.jdbc().query("SELECT l.bulk_load_id, l.reference_source FROM sync_ledger l "
                 + "JOIN bulk_load b ON b.id = l.bulk_load_id WHERE l.state = 'RECEIVED' AND l.contact_id IS NULL "
-                + "AND b.ready_at IS NOT NULL AND (l.claimed_until IS NULL OR l.claimed_until < ?) AND " + DriftHolds.notHeld("l")
+                + "AND b.ready_at IS NOT NULL AND b.live = ? AND (l.claimed_until IS NULL OR l.claimed_until < ?) AND " + DriftHolds.notHeld("l")
                 + " ORDER BY l.bulk_load_id, l.received_at LIMIT 1",
-                (row, number) -> new BulkChunk(row.getLong(1), row.getString(2), List.of()), now);
+                (row, number) -> new BulkChunk(row.getLong(1), row.getString(2), List.of()), live, now);
         if (oldest.isEmpty()) {
             return BulkChunk.none();
         }

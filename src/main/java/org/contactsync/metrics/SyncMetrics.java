@@ -5,9 +5,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.ToDoubleFunction;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -35,7 +37,7 @@ import org.springframework.dao.DataAccessException;
  * {@code virtuous_sync_rate_share_remaining}, {@code virtuous_sync_dead_letters_open}, {@code virtuous_sync_dead_letters_total},
  * {@code virtuous_sync_webhook_deliveries_total}, {@code virtuous_sync_webhook_reads_waiting},
  * {@code virtuous_sync_query_fallbacks_total}, {@code virtuous_sync_ready{check}}, {@code virtuous_sync_drift{setting}},
- * {@code virtuous_sync_pending_overdue}. Without a registry nothing is recorded and nothing fails: metrics are the
+ * {@code virtuous_sync_pending_overdue}, {@code virtuous_sync_lane_eta_seconds{lane}}. Without a registry nothing is recorded and nothing fails: metrics are the
  * host's choice.
  */
 public class SyncMetrics implements CamelContextAware {
@@ -52,13 +54,14 @@ public class SyncMetrics implements CamelContextAware {
     private final LongSupplier pendingOverdue;
     private final Clock clock;
     private final List<HealthCheck> readiness;
+    private final ToDoubleFunction<RateGovernor.Lane> laneEta;
     private CamelContext camelContext;
     private MeterRegistry registry;
     private Map<SyncState, Long> counts;
     private Instant countedAt = Instant.MIN;
 
     public SyncMetrics(String prefix, LedgerViews ledger, DeadLetterStore deadLetters, RateGovernor governor, LongSupplier webhookReadsWaiting,
-            LongSupplier pendingOverdue, Clock clock, List<? extends HealthCheck> readiness) {
+            LongSupplier pendingOverdue, Clock clock, List<? extends HealthCheck> readiness, ToDoubleFunction<RateGovernor.Lane> laneEta) {
         this.names = prefix.replace('-', '.') + ".";
         this.ledger = ledger;
         this.deadLetters = deadLetters;
@@ -67,6 +70,7 @@ public class SyncMetrics implements CamelContextAware {
         this.pendingOverdue = pendingOverdue;
         this.clock = clock;
         this.readiness = List.copyOf(readiness);
+        this.laneEta = laneEta;
     }
 
     /**
@@ -102,6 +106,11 @@ public class SyncMetrics implements CamelContextAware {
                 .description("Webhook events whose Contact waits to be read from Virtuous").register(meters);
         Gauge.builder(names + "pending.overdue", this, metrics -> metrics.read(metrics.pendingOverdue))
                 .description("Donors PENDING longer than sync.pending.warn-after: overdue, before their deadline").register(meters);
+        for (RateGovernor.Lane lane : RateGovernor.Lane.values()) {
+            Gauge.builder(names + "lane.eta", laneEta, eta -> eta.applyAsDouble(lane)).baseUnit("seconds")
+                    .description("How long the lane's waiting work takes at the current budget, as the rate governor plans it")
+                    .tag("lane", lane.name().toLowerCase(Locale.ROOT)).register(meters);
+        }
         for (HealthCheck check : readiness) {
             // the check itself, at each scrape: what readiness would answer now (its reason is in the health endpoint)
             Gauge.builder(names + "ready", check, ready -> ready.call().getState() == HealthCheck.State.UP ? 1 : 0)

@@ -40,12 +40,15 @@ public class RateGovernor implements OnCamelContextStopping {
     public enum Lane { LIVE, POLL, BULK }
 
     private static final Logger LOG = LoggerFactory.getLogger("contact-sync.rate");
-    private static final Duration WINDOW = Duration.ofHours(1);
+    /** Virtuous's documented budget window. */
+    public static final Duration HOUR = Duration.ofHours(1);
     private static final long LONGEST_WAIT_MILLIS = 1000;
     /** The calls a live donor may still need after its first: a Find by email and the Transaction. */
     private static final int CALLS_KEPT_PER_LIVE_DONOR = 2;
 
     private final Clock clock;
+    /** How long one budget window lasts: what a window after the current one gives is planned with it. */
+    private final Duration window;
     private final double maxShare;
     private final int floor;
     private final IntSupplier nodes;
@@ -61,18 +64,27 @@ public class RateGovernor implements OnCamelContextStopping {
     private int liveDonorsInProgress;
     private boolean stopping;
 
-    /** {@code nodes} tells how many nodes share the budget (1 for a single bundle). */
+    /** {@code nodes} tells how many nodes share the budget (1 for a single bundle); the window is Virtuous's hour. */
     public RateGovernor(Clock clock, int assumedLimitPerHour, double maxShare, int floor, IntSupplier nodes) {
+        this(clock, assumedLimitPerHour, maxShare, floor, nodes, HOUR);
+    }
+
+    /** {@code window}: virtuous.rate.window, the length of the budget's window (an hour at Virtuous; shorter in a compressed bench). */
+    public RateGovernor(Clock clock, int assumedLimitPerHour, double maxShare, int floor, IntSupplier nodes, Duration window) {
+        if (window.isZero() || window.isNegative()) {
+            throw new IllegalArgumentException("virtuous.rate.window must be above 0, was " + window);
+        }
         if (maxShare <= 0 || maxShare > 1) {
             throw new IllegalArgumentException("virtuous.rate.max-share must be above 0 and at most 1, was " + maxShare);
         }
         this.clock = clock;
+        this.window = window;
         this.maxShare = maxShare;
         this.floor = floor;
         this.nodes = nodes;
         this.limit = assumedLimitPerHour;
         this.remaining = assumedLimitPerHour;
-        this.windowEnd = clock.instant().plus(WINDOW);
+        this.windowEnd = clock.instant().plus(window);
         for (Lane lane : Lane.values()) {
             waiting.put(lane, 0);
         }
@@ -206,14 +218,34 @@ public class RateGovernor implements OnCamelContextStopping {
         if (requests <= available) {
             return Duration.ZERO;
         }
-        Instant nextWindow = turned ? now.plus(WINDOW) : windowEnd;
+        Instant nextWindow = turned ? now.plus(window) : windowEnd;
         return Duration.between(now, nextWindow).plus(laterWindows(requests - available));
+    }
+
+    /**
+     * The plan for each lane's waiting work ({@code requests} per lane): when the last of it would be sent if nothing else
+     * spent any budget. Lanes go in priority order, so a lane's work waits behind the work of every lane above it.
+     */
+    public synchronized Map<Lane, Duration> eta(Map<Lane, Integer> requests) {
+        Map<Lane, Duration> eta = new EnumMap<>(Lane.class);
+        int ahead = 0;
+        for (Lane lane : Lane.values()) {
+            int own = requests.getOrDefault(lane, 0);
+            ahead += own;
+            eta.put(lane, own == 0 ? Duration.ZERO : waitFor(ahead));
+        }
+        return eta;
+    }
+
+    /** This node's part of the bundle's share of one window. */
+    public synchronized int shareOfWindow() {
+        return share();
     }
 
     /** The windows after the first that {@code requests} calls need, each window giving our share above the floor. */
     private Duration laterWindows(int requests) {
         int perWindow = Math.max(1, Math.min(share(), limit - floor));
-        return WINDOW.multipliedBy((requests + perWindow - 1) / perWindow - 1);
+        return window.multipliedBy((requests + perWindow - 1) / perWindow - 1);
     }
 
     /** This node's part of the bundle's share. */
@@ -243,7 +275,7 @@ public class RateGovernor implements OnCamelContextStopping {
 
     private void rollWindow(Instant now) {
         if (!now.isBefore(windowEnd)) {
-            windowEnd = now.plus(WINDOW);
+            windowEnd = now.plus(window);
             spent = 0;
             remaining = limit;
         }

@@ -7,15 +7,16 @@ import org.contactsync.alert.OverdueAlerts;
 import org.contactsync.bulk.BulkLoads;
 import org.contactsync.drift.DriftGuard;
 import org.contactsync.ledger.LedgerViews;
+import org.contactsync.live.LivePlan;
 import org.contactsync.poll.PendingPolicy;
 import org.contactsync.ratelimit.RateGovernor;
 import org.contactsync.webhook.WebhookInbox;
 
 /**
  * {@code GET /sync/status}: donors by state at the top level (as it always answered), the oldest PENDING donors, the API
- * budget as the rate governor sees it now and over time, the newest bulk loads with their progress, and the webhook
+ * budget as the rate governor sees it now and over time, the newest bulk loads with their progress, the webhook
  * events whose Contact waits to be read from Virtuous, the organisation's drift (what it lacks, the donors held for it),
- * and the donors overdue (PENDING past sync.pending.warn-after).
+ * the donors overdue (PENDING past sync.pending.warn-after), and the live path's mode with each lane's ETA.
  */
 public class SyncStatus {
 
@@ -30,9 +31,10 @@ public class SyncStatus {
     private final WebhookInbox webhookInbox;
     private final DriftGuard drift;
     private final OverdueAlerts overdue;
+    private final LivePlan livePlan;
 
     public SyncStatus(LedgerViews ledger, PendingPolicy pendingPolicy, RateGovernor governor, BudgetHistory budgetHistory,
-            BulkLoads bulkLoads, WebhookInbox webhookInbox, DriftGuard drift, OverdueAlerts overdue) {
+            BulkLoads bulkLoads, WebhookInbox webhookInbox, DriftGuard drift, OverdueAlerts overdue, LivePlan livePlan) {
         this.drift = drift;
         this.ledger = ledger;
         this.pendingPolicy = pendingPolicy;
@@ -41,6 +43,7 @@ public class SyncStatus {
         this.bulkLoads = bulkLoads;
         this.webhookInbox = webhookInbox;
         this.overdue = overdue;
+        this.livePlan = livePlan;
     }
 
     public Map<String, Object> view() {
@@ -53,6 +56,7 @@ public class SyncStatus {
         view.put("webhookReadsWaiting", webhookInbox.waiting());
         view.put("drift", drift.view());
         view.put("overdue", overdue.view());
+        view.put("livePath", livePlan.status());
         return view;
     }
 }

@@ -11,7 +11,6 @@ import org.contactsync.ledger.LedgerEntry;
 import org.contactsync.virtuous.RequestWithdrawnException;
 import org.contactsync.virtuous.UnansweredRequestException;
 import org.contactsync.virtuous.VirtuousApiException;
-import org.contactsync.virtuous.VirtuousCallRoute;
 import org.contactsync.virtuous.VirtuousClient;
 import org.contactsync.virtuous.VirtuousRequest;
 import org.slf4j.Logger;
@@ -43,8 +42,7 @@ public final class SubmitRoutes extends BundleRouteBuilder {
                 .to(direct("virtuous-call"))
                 .process(exchange -> exchange.getMessage().setBody(submissions.accepted(request(exchange))));
 
-        step("post-batch", "POST /api/Contact/Batch with one chunk, its donors marked sent right before it leaves; the outcome in chunkOutcome")
-                .setVariable(VirtuousCallRoute.LANE, constant("bulk"))
+        step("post-batch", "POST /api/Contact/Batch with one chunk (in the lane its worker set), its donors marked sent right before it leaves; the outcome in chunkOutcome")
                 .process(exchange -> exchange.setVariable(VirtuousClient.REQUEST, submissions.batch(exchange.getVariable("chunk", BulkChunk.class),
                         exchange.getVariable(ClaimHeartbeat.CLAIMED_FOR, String.class))))
                 .doTry()

@@ -4,12 +4,11 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * The organisation-wide hourly budget: a fixed window aligned to the clock's hours, so a test clock knows exactly
- * when it resets. Refused requests do not consume budget.
+ * The organisation-wide hourly budget: a fixed window aligned to the clock's hours (or, compressed for a bench, to
+ * multiples of a shorter window since the epoch), so a test clock knows exactly when it resets. Refused requests do not
+ * consume budget.
  */
 final class RateLimiter {
-
-    private static final long WINDOW_SECONDS = 3600;
 
     private final SandboxSettings settings;
     private long window = Long.MIN_VALUE;
@@ -47,7 +46,7 @@ final class RateLimiter {
 
     private Instant rollWindow() {
         Instant now = settings.now();
-        long current = Math.floorDiv(now.getEpochSecond(), WINDOW_SECONDS);
+        long current = Math.floorDiv(now.getEpochSecond(), settings.rateWindowSeconds());
         if (current != window) {
             window = current;
             used = 0;
@@ -57,7 +56,7 @@ final class RateLimiter {
 
     private Status status(boolean allowed, Instant now) {
         int limit = settings.rateLimitPerHour();
-        long reset = (window + 1) * WINDOW_SECONDS;
+        long reset = (window + 1) * settings.rateWindowSeconds();
         return new Status(allowed, limit, Math.max(0, limit - used), reset, reset - now.getEpochSecond());
     }
 

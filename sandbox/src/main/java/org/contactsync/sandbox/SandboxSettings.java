@@ -16,6 +16,7 @@ final class SandboxSettings {
     private volatile PutSemantics putSemantics = PutSemantics.REPLACE;
     private volatile long latencyMillis;
     private final OrganisationLists organisation = new OrganisationLists();
+    private volatile long rateWindowSeconds = 3600;
 
     String apiKey() {
         return apiKey;
@@ -83,6 +84,14 @@ final class SandboxSettings {
 
     void putSemantics(PutSemantics putSemantics) {
         this.putSemantics = putSemantics;
+    }
+
+    long rateWindowSeconds() {
+        return rateWindowSeconds;
+    }
+
+    void rateWindowSeconds(long rateWindowSeconds) {
+        this.rateWindowSeconds = rateWindowSeconds;
     }
 
     long latencyMillis() {

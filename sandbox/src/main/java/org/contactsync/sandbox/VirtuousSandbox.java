@@ -89,6 +89,17 @@ public class VirtuousSandbox {
         settings.rateLimitPerHour(rateLimitPerHour);
     }
 
+    /**
+     * The budget's window in seconds, an hour by default: shorter compresses the hour for a bench (36: 100 times), the
+     * budget then resetting every that many seconds since the epoch.
+     */
+    public void setRateWindowSeconds(long seconds) {
+        if (seconds < 1) {
+            throw new IllegalArgumentException("the rate window must be at least a second, was " + seconds);
+        }
+        settings.rateWindowSeconds(seconds);
+    }
+
     /** Restores the whole budget of the current hour, as if nothing had been spent. */
     public void resetRateLimit() {
         rateLimiter.reset();

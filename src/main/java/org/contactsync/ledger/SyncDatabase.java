@@ -45,6 +45,7 @@ public class SyncDatabase implements DataSource {
     private final DataSourceTransactionManager transactionManager;
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
+    private final GroupCommit groupCommit;
 
     public SyncDatabase(String url, String username, String password, int poolSize, long connectionTimeoutMs) {
         // the URL is shown only masked: a PostgreSQL URL may carry a password
@@ -85,6 +86,7 @@ public class SyncDatabase implements DataSource {
         transactionManager = new DataSourceTransactionManager(this);
         jdbc = new JdbcTemplate(this);
         transactions = new TransactionTemplate(transactionManager);
+        groupCommit = new GroupCommit(transactions);
     }
 
     /** The URL as it may be shown: a password in it (?password=, ;PASSWORD=, user:password@) as ***. */
@@ -164,6 +166,14 @@ public class SyncDatabase implements DataSource {
     /** A state change and everything that belongs to it commit in one of these (nested calls join the outer one). */
     public TransactionTemplate transactions() {
         return transactions;
+    }
+
+    /**
+     * The short, frequent writes of the live path (an admission, a claim, a submit's mark, a webhook's group) go through
+     * this: concurrent ones share one commit, each acknowledged once it is on disk.
+     */
+    public GroupCommit groupCommit() {
+        return groupCommit;
     }
 
     /** Shared with camel-sql's aggregation repository, so its writes join a transaction the ledger opened. */

@@ -64,12 +64,15 @@ public class Submissions {
     public List<Map<String, Object>> accepted(VirtuousRequest request) {
         Marking marking = marking(request);
         List<Map<String, Object>> submissions = new ArrayList<>();
-        database.transactions().executeWithoutResult(status -> {
+        database.groupCommit().execute(() -> {
+            // run again alone when the group it shared failed
+            submissions.clear();
             for (LedgerEntry entry : marking.marked) {
                 if (ledger.markAccepted(entry.getReference())) {
                     submissions.add(ResolutionJoin.submission(entry.getReference()));
                 }
             }
+            return null;
         });
         return submissions;
     }
@@ -133,13 +136,16 @@ public class Submissions {
         @Override
         public Object mark() {
             if (!done) {
-                database.transactions().executeWithoutResult(status -> {
+                database.groupCommit().execute(() -> {
+                    // run again alone when the group it shared failed
+                    marked.clear();
                     for (LedgerEntry entry : donors) {
                         ReferencePair reference = entry.getReference();
                         if (ledger.markSending(reference, claimedFor, DonorChanges.transactionPayload(entry.donor()), kind)) {
                             marked.add(entry);
                         }
                     }
+                    return null;
                 });
                 done = true;
             }

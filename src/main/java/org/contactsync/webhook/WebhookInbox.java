@@ -45,8 +45,9 @@ public class WebhookInbox implements OnCamelContextStarting {
     /** Stores the event; a Contact already waiting keeps its row, and takes the merge when this event reports one. */
     public void hold(ContactEvent event) {
         try {
-            jdbc().update("INSERT INTO webhook_inbox (contact_id, resolved_by, merged_into_contact_id, received_at) VALUES (?, ?, ?, ?)",
-                    event.contactId(), event.resolvedBy(), event.mergedIntoContactId(), now());
+            // deliveries of the same moment share one commit, each answered once it returned
+            database.groupCommit().execute(() -> jdbc().update("INSERT INTO webhook_inbox (contact_id, resolved_by, merged_into_contact_id, "
+                    + "received_at) VALUES (?, ?, ?, ?)", event.contactId(), event.resolvedBy(), event.mergedIntoContactId(), now()));
         } catch (DuplicateKeyException e) {
             if (event.mergedIntoContactId() != null) {
                 jdbc().update("UPDATE webhook_inbox SET merged_into_contact_id = ? WHERE contact_id = ?", event.mergedIntoContactId(),

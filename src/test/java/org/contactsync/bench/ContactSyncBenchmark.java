@@ -170,6 +170,8 @@ public final class ContactSyncBenchmark {
         figures.put("Live path: intake -> ledger -> Find -> Transaction -> PENDING", perSecond(LIVE_DONORS, millis) + " donors/s ("
                 + LIVE_DONORS + " donors posted one by one by " + CLIENTS + " clients in " + millis + " ms, "
                 + String.format("%.2f", sandbox.requests().size() / (double) LIVE_DONORS) + " requests/donor)");
+        // a donor is PENDING from its mark, just before its Transaction leaves: the import must not start before the last arrived
+        await("live Transactions taken", () -> sandbox.requests().stream().filter(r -> r.path().equals("/api/Contact/Transaction")).count() >= LIVE_DONORS);
         sandbox.runBatch();
         await("live donors SYNCED", () -> count(SyncState.PENDING) == 0);
     }

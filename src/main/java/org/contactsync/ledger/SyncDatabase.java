@@ -39,6 +39,7 @@ public class SyncDatabase implements DataSource {
     private static final Pattern PASSWORD_IN_URL = Pattern.compile("(password|pwd)=[^&;]*", Pattern.CASE_INSENSITIVE);
     private static final Pattern USER_INFO = Pattern.compile("(//[^/:@]*):[^/@]*@");
     private static final Pattern DB_CLOSE_ON_EXIT = Pattern.compile(";\\s*DB_CLOSE_ON_EXIT\\s*=", Pattern.CASE_INSENSITIVE);
+    private static final Pattern QUERY_CACHE_SIZE = Pattern.compile(";\\s*QUERY_CACHE_SIZE\\s*=", Pattern.CASE_INSENSITIVE);
 
     private final String kind;
     private final HikariDataSource pool;
@@ -58,7 +59,7 @@ public class SyncDatabase implements DataSource {
         }
         HikariConfig config = new HikariConfig();
         config.setPoolName("contact-sync");
-        config.setJdbcUrl(kind.equals("h2") ? durableH2(url) : url);
+        config.setJdbcUrl(kind.equals("h2") ? withQueryCache(durableH2(url)) : url);
         // named, not looked up through DriverManager, which cannot see a driver loaded by another class loader than
         // the caller's (Camel JBang's dependency loader, a host runtime's module loaders)
         config.setDriverClassName(kind.equals("h2") ? "org.h2.Driver" : "org.postgresql.Driver");
@@ -116,6 +117,14 @@ public class SyncDatabase implements DataSource {
         // H2 would otherwise close the database from its own shutdown hook on SIGTERM, under the donors a graceful stop
         // is finishing: the bundle closes it itself, last
         return DB_CLOSE_ON_EXIT.matcher(url).find() ? durable : durable + ";DB_CLOSE_ON_EXIT=FALSE";
+    }
+
+    /**
+     * H2 keeps 8 parsed statements per connection by default, and the live path alone runs a few dozen distinct ones, so
+     * it parsed most of them again at every use: an eighth of a live donor's CPU time. A URL that sets its own size keeps it.
+     */
+    private static String withQueryCache(String url) {
+        return QUERY_CACHE_SIZE.matcher(url).find() ? url : url + ";QUERY_CACHE_SIZE=128";
     }
 
     /**

@@ -37,17 +37,14 @@ public class Claims {
      */
     public LedgerEntry claim(ReferencePair reference, String exchangeId, boolean releasedOnly) {
         OffsetDateTime now = ledger.now();
-        // the live consumers claim at the same moments: one commit for them all
-        return ledger.database().groupCommit().execute(() -> {
-            int claimed = releasedOnly
-                    ? ledger.jdbc().update("UPDATE sync_ledger SET claimed_until = ?, claimed_by = ?, claimed_for = ?, attempts = attempts + 1 "
-                            + "WHERE reference_source = ? AND reference_id = ? AND state = 'RECEIVED' AND claimed_until IS NULL",
-                            now.plus(lease), node, exchangeId, reference.referenceSource(), reference.referenceId())
-                    : ledger.jdbc().update("UPDATE sync_ledger SET claimed_until = ?, claimed_by = ?, claimed_for = ?, attempts = attempts + 1 "
-                            + "WHERE reference_source = ? AND reference_id = ? AND state = 'RECEIVED' AND (claimed_until IS NULL OR claimed_until < ?)",
-                            now.plus(lease), node, exchangeId, reference.referenceSource(), reference.referenceId(), now);
-            return claimed == 0 ? null : ledger.entry(reference);
-        });
+        int claimed = releasedOnly
+                ? ledger.jdbc().update("UPDATE sync_ledger SET claimed_until = ?, claimed_by = ?, claimed_for = ?, attempts = attempts + 1 "
+                        + "WHERE reference_source = ? AND reference_id = ? AND state = 'RECEIVED' AND claimed_until IS NULL",
+                        now.plus(lease), node, exchangeId, reference.referenceSource(), reference.referenceId())
+                : ledger.jdbc().update("UPDATE sync_ledger SET claimed_until = ?, claimed_by = ?, claimed_for = ?, attempts = attempts + 1 "
+                        + "WHERE reference_source = ? AND reference_id = ? AND state = 'RECEIVED' AND (claimed_until IS NULL OR claimed_until < ?)",
+                        now.plus(lease), node, exchangeId, reference.referenceSource(), reference.referenceId(), now);
+        return claimed == 0 ? null : ledger.entry(reference);
     }
 
     /**

@@ -10,7 +10,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Group commit: the units of work that threads hand in at the same moment (concurrent {@code POST /donors}
- * admissions, claims and marks of the live consumers, webhook deliveries) are written in one transaction, and each
+ * admissions, the resolution aggregator's writes of concurrent webhook deliveries, held webhook events) are written in
+ * one transaction, and each
  * caller returns once the commit that holds its unit has returned. A commit costs the database a write of every page
  * it changed (H2 writes a chunk per commit with {@code WRITE_DELAY=0}), so one commit for a dozen donors is far cheaper
  * than a dozen, while nothing is answered before it is on disk: the durability is the same, only shared.
@@ -21,6 +22,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * return value, and be safe to run again: when a group fails (one unit's error, a refused commit) it is rolled back and
  * each of its units runs again alone, in a transaction of its own, so one donor's failure is not its neighbours'. A
  * database that refuses them all fails every one: none of a failed group is recorded, and each caller gets the error.
+ *
+ * <p>Only for units that each touch rows of their own: a group holds the locks of all its units until it commits, so
+ * units that lock rows other multi-row transactions also lock (the live consumers' claims and marks, which a bulk
+ * chunk's marks and the claim heartbeat share) deadlock with those transactions; they commit alone.
  *
  * <p>A caller already inside a transaction (a state change that joins a dead letter's, a chunk's marks) joins it
  * instead: the outer transaction's commit is what acknowledges it.

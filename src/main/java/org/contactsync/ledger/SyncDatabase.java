@@ -178,8 +178,9 @@ public class SyncDatabase implements DataSource {
     }
 
     /**
-     * The short, frequent writes of the live path (an admission, a claim, a submit's mark, a webhook's group) go through
-     * this: concurrent ones share one commit, each acknowledged once it is on disk.
+     * The short, frequent writes behind an acknowledgement (an admission, the aggregator's write of a webhook's
+     * confirmation, a held webhook event) go through this: concurrent ones share one commit, each acknowledged once it is
+     * on disk.
      */
     public GroupCommit groupCommit() {
         return groupCommit;

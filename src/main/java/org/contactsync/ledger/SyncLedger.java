@@ -258,7 +258,7 @@ public class SyncLedger {
         arguments.add(reference.referenceSource());
         arguments.add(reference.referenceId());
         arguments.addAll(Arrays.asList(guardValues));
-        Boolean moved = database.groupCommit().execute(() -> {
+        Boolean moved = database.transactions().execute(status -> {
             int updated = jdbc().update("UPDATE sync_ledger SET state = ?, " + assignments
                     + (keepClaim ? "" : ", claimed_until = NULL, claimed_by = NULL, claimed_for = NULL") + ", updated_at = ? "
                     + "WHERE reference_source = ? AND reference_id = ?" + (guard == null ? "" : " AND " + guard), arguments.toArray());

@@ -64,15 +64,12 @@ public class Submissions {
     public List<Map<String, Object>> accepted(VirtuousRequest request) {
         Marking marking = marking(request);
         List<Map<String, Object>> submissions = new ArrayList<>();
-        database.groupCommit().execute(() -> {
-            // run again alone when the group it shared failed
-            submissions.clear();
+        database.transactions().executeWithoutResult(status -> {
             for (LedgerEntry entry : marking.marked) {
                 if (ledger.markAccepted(entry.getReference())) {
                     submissions.add(ResolutionJoin.submission(entry.getReference()));
                 }
             }
-            return null;
         });
         return submissions;
     }
@@ -136,16 +133,13 @@ public class Submissions {
         @Override
         public Object mark() {
             if (!done) {
-                database.groupCommit().execute(() -> {
-                    // run again alone when the group it shared failed
-                    marked.clear();
+                database.transactions().executeWithoutResult(status -> {
                     for (LedgerEntry entry : donors) {
                         ReferencePair reference = entry.getReference();
                         if (ledger.markSending(reference, claimedFor, DonorChanges.transactionPayload(entry.donor()), kind)) {
                             marked.add(entry);
                         }
                     }
-                    return null;
                 });
                 done = true;
             }

@@ -51,7 +51,8 @@ public class Admissions {
     }
 
     private Admission admit(ReferencePair reference, String donorJson, String fingerprint) {
-        return ledger.database().transactions().execute(status -> {
+        // concurrent requests' donors share one commit; each request is answered once the commit holding its donor returned
+        return ledger.database().groupCommit().execute(() -> {
             OffsetDateTime now = ledger.now();
             Optional<LedgerEntry> existing = ledger.find(reference, " FOR UPDATE");
             if (existing.isEmpty()) {

@@ -12,12 +12,21 @@ import org.contactsync.ledger.SyncDatabase;
  * its version column, so nodes sharing the database join each group once. It runs on the ledger's transaction manager,
  * so its writes join a transaction the ledger has open. A completed group stays in the completed table until the ledger
  * has recorded it; after a crash in between, the aggregator's recovery hands it on again (recording it twice changes
- * nothing: the ledger's transitions are guarded).
+ * nothing: the ledger's transitions are guarded). Its writes go through the ledger's group commit: the webhook deliveries
+ * and submissions of the same moment share one commit.
  */
 public class ResolutionRepository extends JdbcAggregationRepository {
 
+    private final SyncDatabase database;
+
     public ResolutionRepository(SyncDatabase database) {
         super(database.transactionManager(), "sync_resolution", database);
+        this.database = database;
+    }
+
+    @Override
+    public Exchange add(CamelContext camelContext, String key, Exchange oldExchange, Exchange newExchange) {
+        return database.groupCommit().execute(() -> super.add(camelContext, key, oldExchange, newExchange));
     }
 
     /**
@@ -29,7 +38,7 @@ public class ResolutionRepository extends JdbcAggregationRepository {
     @Override
     public void remove(CamelContext camelContext, String key, Exchange exchange) {
         long version = exchange.getProperty(VERSION_PROPERTY, Long.class);
-        transactionTemplate.executeWithoutResult(status -> {
+        database.groupCommit().execute(() -> {
             if (jdbcTemplate.update("DELETE FROM " + getRepositoryName() + " WHERE id = ? AND version = ?", key, version) == 0) {
                 throw new OptimisticLockingException();
             }
@@ -38,6 +47,7 @@ public class ResolutionRepository extends JdbcAggregationRepository {
             } catch (Exception e) {
                 throw new IllegalStateException("Error completing key " + key + " in repository " + getRepositoryName(), e);
             }
+            return null;
         });
     }
 
@@ -47,6 +57,7 @@ public class ResolutionRepository extends JdbcAggregationRepository {
      */
     @Override
     public boolean confirmWithResult(CamelContext camelContext, String exchangeId) {
-        return jdbcTemplate.update("DELETE FROM " + getRepositoryNameCompleted() + " WHERE id = ?", exchangeId) == 1;
+        return database.groupCommit().execute(() -> jdbcTemplate.update("DELETE FROM " + getRepositoryNameCompleted() + " WHERE id = ?",
+                exchangeId) == 1);
     }
 }

@@ -48,8 +48,10 @@ public class WebhookInbox implements OnCamelContextStarting {
      */
     public void hold(ContactEvent event, boolean mergeCheck) {
         try {
-            jdbc().update("INSERT INTO webhook_inbox (contact_id, resolved_by, merged_into_contact_id, received_at, merge_check) "
-                    + "VALUES (?, ?, ?, ?, ?)", event.contactId(), event.resolvedBy(), event.mergedIntoContactId(), now(), mergeCheck);
+            // deliveries of the same moment share one commit, each answered once it returned
+            database.groupCommit().execute(() -> jdbc().update("INSERT INTO webhook_inbox (contact_id, resolved_by, merged_into_contact_id, "
+                    + "received_at, merge_check) VALUES (?, ?, ?, ?, ?)", event.contactId(), event.resolvedBy(), event.mergedIntoContactId(), now(),
+                    mergeCheck));
         } catch (DuplicateKeyException e) {
             if (event.mergedIntoContactId() != null) {
                 jdbc().update("UPDATE webhook_inbox SET merged_into_contact_id = ? WHERE contact_id = ?", event.mergedIntoContactId(),

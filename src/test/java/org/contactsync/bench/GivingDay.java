@@ -287,8 +287,7 @@ public final class GivingDay {
     }
 
     private String report() {
-        StringBuilder text = new StringBuilder("# Giving-day bench results\n\n").append("Commit under test: ")
-                .append(System.getProperty("giving-day.label", "this worktree")).append("; Java ").append(Runtime.version())
+        StringBuilder text = new StringBuilder("# Giving-day bench results\n\n").append("Java ").append(Runtime.version())
                 .append(", ").append(Runtime.getRuntime().availableProcessors()).append(" cores (shared with other builds: times are noisy, request counts are not).\n\n")
                 .append("| measure | figure |\n|---|---|\n");
         figures.forEach((name, figure) -> text.append("| ").append(name).append(" | ").append(figure).append(" |\n"));

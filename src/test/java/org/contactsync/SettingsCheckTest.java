@@ -99,7 +99,7 @@ class SettingsCheckTest {
         "sync.claim-renew-ms       # 200000           # sync.claim-renew-ms=200000: must be at most half of sync.claim-lease-seconds (300 s), so one missed renewal never lets a live node's claim lapse",
         "sync.reference-source     # ''               # sync.reference-source: empty; must be a text that is not empty",
         "sync.pending.warn-after   # 1d12h            # sync.pending.warn-after=1d12h: must be below sync.pending.deadline (1d12h), so the warning comes before the dead letter",
-        "sync.pending.warn-after   # 0s               # sync.pending.warn-after=0s: must be a duration above 0 such as 12h, below sync.pending.deadline",
+        "sync.pending.warn-after   # 0s               # sync.pending.warn-after=0s: must be empty (a third of sync.pending.deadline), or a duration above 0 such as 12h, below sync.pending.deadline",
         "sync.alert.endpoint       # hooks.example.org/T0KEN # sync.alert.endpoint=***: must be empty, or a Camel endpoint URI such as log:overdue or https://alerts.example.org/hook?token=RAW(...)",
     })
     void aValueOutsideItsRuleIsRefusedInOneLineNamingKeyValueAndRule(String key, String value, String line) {

@@ -101,9 +101,10 @@ public final class SettingRules {
             throw new SettingException(refusal("sync.claim-renew-ms", String.valueOf(renewMillis),
                     "at most half of sync.claim-lease-seconds (" + leaseSeconds + " s), so one missed renewal never lets a live node's claim lapse"));
         }
-        Duration warnAfter = Settings.parseDuration("sync.pending.warn-after", value(settings, "sync.pending.warn-after"));
+        // empty is a third of the deadline, below it whatever the deadline; only a warning set on its own can reach it
+        String warnAfter = value(settings, "sync.pending.warn-after");
         Duration deadline = Settings.parseDuration("sync.pending.deadline", value(settings, "sync.pending.deadline"));
-        if (warnAfter.compareTo(deadline) >= 0) {
+        if (!warnAfter.isEmpty() && Settings.parseDuration("sync.pending.warn-after", warnAfter).compareTo(deadline) >= 0) {
             throw new SettingException(refusal("sync.pending.warn-after", value(settings, "sync.pending.warn-after"),
                     "below sync.pending.deadline (" + value(settings, "sync.pending.deadline") + "), so the warning comes before the dead letter"));
         }
@@ -226,8 +227,8 @@ public final class SettingRules {
         rules.put("sync.poll.query-overlap", duration());
         rules.put("sync.pending.deadline", positiveDuration());
         rules.put("sync.drift.check-period", duration());
-        rules.put("sync.pending.warn-after", new Rule("a duration above 0 such as 12h, below sync.pending.deadline",
-                value -> parsedDuration(value).filter(warn -> !warn.isZero() && !warn.isNegative()).isPresent()));
+        rules.put("sync.pending.warn-after", new Rule("empty (a third of sync.pending.deadline), or a duration above 0 such as 12h, below sync.pending.deadline",
+                value -> value.isEmpty() || parsedDuration(value).filter(warn -> !warn.isZero() && !warn.isNegative()).isPresent()));
         // a Camel endpoint URI: scheme, colon, the rest (what the component accepts is its own check, at start)
         rules.put("sync.alert.endpoint", new Rule("empty, or a Camel endpoint URI such as log:overdue or https://alerts.example.org/hook?token=RAW(...)",
                 value -> value.isEmpty() || ENDPOINT.matcher(value).matches()));

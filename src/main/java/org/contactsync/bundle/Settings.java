@@ -105,6 +105,26 @@ public final class Settings {
         return parseDuration(key, text(key));
     }
 
+    /** {@code sync.pending.warn-after}, or a third of {@code sync.pending.deadline} when it is empty (12h at the defaults). */
+    public Duration pendingWarnAfter() {
+        return text("sync.pending.warn-after").isEmpty() ? duration("sync.pending.deadline").dividedBy(3) : duration("sync.pending.warn-after");
+    }
+
+    /** A duration in the settings' own short form: 1d12h, 12h, 90m is 1h30m, 45s. */
+    public static String shortDuration(Duration duration) {
+        StringBuilder text = new StringBuilder();
+        long seconds = duration.toSeconds();
+        long[] sizes = {86_400, 3_600, 60, 1};
+        String[] units = {"d", "h", "m", "s"};
+        for (int i = 0; i < sizes.length; i++) {
+            if (seconds >= sizes[i]) {
+                text.append(seconds / sizes[i]).append(units[i]);
+                seconds %= sizes[i];
+            }
+        }
+        return text.isEmpty() ? "0s" : text.toString();
+    }
+
     /** The strict reading of a duration setting; names the setting when the text is not a duration. */
     public static Duration parseDuration(String setting, String text) {
         String value = text.strip().toLowerCase(Locale.ROOT);
@@ -190,7 +210,7 @@ public final class Settings {
         defaults.put("sync.poll.query-overlap", "1h");
         defaults.put("sync.pending.deadline", "1d12h");
         defaults.put("sync.drift.check-period", "1d");
-        defaults.put("sync.pending.warn-after", "12h");
+        defaults.put("sync.pending.warn-after", "");
         defaults.put("sync.alert.endpoint", "");
         defaults.put("sync.alert.min-interval", "15m");
         defaults.put("sync.alert.check-period-ms", "60000");

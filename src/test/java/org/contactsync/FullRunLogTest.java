@@ -88,6 +88,8 @@ class FullRunLogTest {
         post("/donors", "{\"referenceId\":\"donor-3001\",\"firstName\":\"Mary\",\"lastName\":\"Somerville\"}", "Accept", "application/json");
         post("/webhooks/virtuous", "{\"event\":\"contactCreate\"}", "X-Virtuous-Signature", "forged");
         awaitRun("the live donor submitted", () -> count("RECEIVED") == 0 && sandbox.requestCount("POST", "/api/Contact/Transaction") == 6);
+        // PENDING past sync.pending.warn-after (1s) before the import: notified, to an endpoint that answers 404
+        awaitRun("an overdue notification tried", () -> Files.readString(log).contains("overdue notification through http:*** failed"));
         sandbox.runBatch();
         awaitRun("every donor resolved by webhooks", () -> count("PENDING") == 0 && count("SYNCED") == 6);
 

@@ -186,13 +186,16 @@ class CamelCliTest {
         assertThat(routeStates()).as(this::logTail).isEqualTo(before);
         // the docs' `camel get route` answers for this process (it lists every Camel CLI process of the machine's
         // user; ours is the launcher's own PID, as it execs java). Its table is not counted: right after a reload it
-        // listed fewer routes than run, with ages of seconds, and once a single one shown Stopped, while Camel's route
-        // checks had all UP: only that it answers with a row of ours is checked
-        Process get = new ProcessBuilder("sh", PROJECT.resolve("jbang/camel").toString(), "get", "route").directory(directory.toFile())
-                .redirectErrorStream(true).start();
-        String routes = new String(get.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(get.waitFor()).as(routes).isZero();
-        assertThat(routes.lines()).as(routes).anyMatch(line -> line.strip().startsWith(camel.pid() + " "));
+        // listed fewer routes than run, with ages of seconds, once a single one shown Stopped, and once none at all (the
+        // CLI reads the status file the process writes every second), while Camel's route checks had all UP: only that
+        // it comes to answer with a row of ours is checked
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            Process get = new ProcessBuilder("sh", PROJECT.resolve("jbang/camel").toString(), "get", "route").directory(directory.toFile())
+                    .redirectErrorStream(true).start();
+            String routes = new String(get.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(get.waitFor()).as(routes).isZero();
+            assertThat(routes.lines()).as(routes).anyMatch(line -> line.strip().startsWith(camel.pid() + " "));
+        });
         HttpResponse<String> accepted = bundle.postDonor("""
                 {"referenceId": "cli-2", "firstName": "Ada", "lastName": "Lovelace"}""");
         assertThat(accepted.statusCode()).as(this::logTail).isEqualTo(202);

@@ -158,6 +158,8 @@ class CamelCliTest {
                 {"referenceId": "cli-1", "firstName": "Mary", "lastName": "Somerville", "email": "mary@example.org"}""");
         assertThat(accepted.statusCode()).as(this::logTail).isEqualTo(202);
         bundle.awaitState("PartnerPlatform", "cli-1", "PENDING", this::logTail);
+        // PENDING from its mark, just before the Transaction leaves: the import runs once Virtuous holds it
+        await().atMost(Duration.ofSeconds(20)).until(() -> sandbox.heldTransactions().size() == 1);
         sandbox.runBatch();
         Map<String, Object> synced = bundle.awaitState("PartnerPlatform", "cli-1", "SYNCED", this::logTail);
 

@@ -108,6 +108,8 @@ class SpringBootHostTest {
                 {"referenceId": "boot-1", "firstName": "Caroline", "lastName": "Herschel", "email": "caroline@example.org"}""")
                 .statusCode()).as(this::logTail).isEqualTo(202);
         bundle.awaitState("PartnerPlatform", "boot-1", "PENDING", this::logTail);
+        // PENDING from its mark, just before the Transaction leaves: the import runs once Virtuous holds it
+        await().atMost(Duration.ofSeconds(20)).until(() -> sandbox.heldTransactions().size() == 1);
         sandbox.runBatch();
         Map<String, Object> synced = bundle.awaitState("PartnerPlatform", "boot-1", "SYNCED", this::logTail);
         assertThat(BundleHttp.contact(sandbox, "PartnerPlatform", "boot-1").get("id")).isEqualTo(synced.get("contactId"));

@@ -1,7 +1,6 @@
 package org.contactsync;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 
 import org.apache.camel.CamelContext;
@@ -168,9 +167,8 @@ public class VirtuousSync extends BundleRouteBuilder {
         ApiAccessHealthCheck accessHealth = new ApiAccessHealthCheck(gate);
         DatabaseHealthCheck databaseHealth = new DatabaseHealthCheck(database);
         RateBudgetHealthCheck budgetHealth = new RateBudgetHealthCheck(governor, clock, settings.duration("sync.health.budget-wait-max"));
-        Duration warnAfter = settings.pendingWarnAfter();
-        OverdueAlerts overdue = new OverdueAlerts(new OverdueMarks(ledger), clock, warnAfter, settings.duration("sync.alert.min-interval"),
-                Settings.shortDuration(warnAfter), settings.text("sync.pending.deadline"));
+        OverdueAlerts overdue = new OverdueAlerts(new OverdueMarks(ledger), clock, settings.pendingWarnAfter(), settings.duration("sync.alert.min-interval"),
+                settings.text("sync.pending.deadline"));
         OverdueHealthCheck overdueHealth = new OverdueHealthCheck(overdue);
         SyncMetrics metrics = new SyncMetrics(prefix, views, deadLetters, governor, inbox::waiting, overdue::count, clock,
                 List.of(accessHealth, databaseHealth, budgetHealth), livePlan::etaSeconds);

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import org.contactsync.bundle.Settings;
 import org.contactsync.ledger.OverdueMarks;
 import org.contactsync.ledger.OverdueMarks.Overdue;
 
@@ -32,13 +33,14 @@ public class OverdueAlerts {
     /** When a notification last failed to leave, on this node: a refusing endpoint is tried again once per interval too. */
     private volatile OffsetDateTime lastFailure;
 
-    /** {@code warnAfterText}, {@code deadlineText}: the settings as written, for the words of the warning. */
-    public OverdueAlerts(OverdueMarks marks, Clock clock, Duration warnAfter, Duration minInterval, String warnAfterText, String deadlineText) {
+    /** {@code deadlineText}: sync.pending.deadline as written, for the words of the warning. */
+    public OverdueAlerts(OverdueMarks marks, Clock clock, Duration warnAfter, Duration minInterval, String deadlineText) {
         this.marks = marks;
         this.clock = clock;
         this.warnAfter = warnAfter;
         this.minInterval = minInterval;
-        this.warnAfterText = warnAfterText;
+        // the warning as the settings would write it: sync.pending.warn-after may be empty (a third of the deadline)
+        this.warnAfterText = Settings.shortDuration(warnAfter);
         this.deadlineText = deadlineText;
     }
 

@@ -213,13 +213,13 @@ public class VirtuousSync extends BundleRouteBuilder {
 
         context.addRoutes(new ErrorPolicies(submissions));
         context.addRoutes(new VirtuousCallRoute(gate, governor, client, call, metrics::virtuousCall));
-        context.addRoutes(new IntakeRoutes(parser, requestReader, validator, admissions, deadLetters, receipt));
+        context.addRoutes(new IntakeRoutes(parser, requestReader, validator, admissions, deadLetters, receipt, livePlan::coalescingLoad));
         context.addRoutes(new LookupRoutes(heartbeat, governor, requests, ledger, updates, settings.text("sync.email-match"), claims, gate,
                 settings.integer("sync.redrive.batch-size")));
         context.addRoutes(new SubmitRoutes(submissions));
         context.addRoutes(new UpdateRoutes(updates, requests, ledger));
-        context.addRoutes(new BulkRoutes(bulkLoads, heartbeat, settings.integer("sync.bulk.threshold"), drift, driftHolds));
-        context.addRoutes(new LiveRoutes(livePlan, bulkLoads, heartbeat));
+        context.addRoutes(new BulkRoutes(bulkLoads, heartbeat, settings.integer("sync.bulk.threshold"), drift));
+        context.addRoutes(new LiveRoutes(livePlan, bulkLoads, heartbeat, drift));
         context.addRoutes(new DriftRoutes(drift, driftHolds, requests, settings.duration("sync.drift.check-period")));
         context.addRoutes(new ResolutionRoutes(join, merges, requests));
         context.addRoutes(new PollRoutes(new ScheduleRuns(database, node, clock), query, policy, requests, ledger, metrics,

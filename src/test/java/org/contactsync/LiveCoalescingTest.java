@@ -6,7 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
+import org.apache.camel.CamelContext;
 import org.contactsync.ledger.LedgerEntry;
 import org.contactsync.ledger.SyncState;
 import org.contactsync.sandbox.VirtuousSandbox;
@@ -63,15 +65,20 @@ class LiveCoalescingTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> "coalescing".equals(livePath().get("mode")));
         assertThat((String) livePath().get("why")).containsPattern("\\d+ new donors waiting need \\d+ requests one by one").contains("sync.live.max-delay");
         assertThat(bundle().observe("/observe/metrics").body()).contains("virtuous_sync_lane_eta_seconds{lane=\"live\"");
-        bundle().context().getRouteController().resumeRoute(CONSUMER);
+        // still no consumer: the donors waiting in the queue joined the live load at the switch, and intake enlists a new one itself
+        for (int i = 21; i <= 25; i++) {
+            post("surge-" + i, true);
+        }
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> sandbox().submissions().size() == 20);
-        assertThat(states("surge-", 20)).containsOnly(SyncState.PENDING);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sandbox().submissions().size() == 25);
+        bundle().context().getRouteController().resumeRoute(CONSUMER);
+        assertThat(states("surge-", 25)).containsOnly(SyncState.PENDING);
         assertThat(sandbox().requestCount("POST", "/api/Contact/Batch")).isPositive();
         assertThat(sandbox().requestCount("POST", "/api/Contact/Transaction")).as("no donor went alone").isZero();
         assertThat(sandbox().requests()).as("within the window's budget, no 429").hasSizeLessThanOrEqualTo(40)
                 .noneMatch(request -> request.status() == 429);
-        assertThat(sandbox().submissions()).hasSize(20).allSatisfy((pair, takes) -> assertThat(takes).isEqualTo(1));
+        assertThat(sandbox().requests()).as("a coalesced donor spends no Find").noneMatch(request -> request.path().equals("/api/Contact/Find"));
+        assertThat(sandbox().submissions()).hasSize(25).allSatisfy((pair, takes) -> assertThat(takes).isEqualTo(1));
 
         // the next window: the backlog is gone and the budget whole again
         fixture.clock().advanceIntoNextHour();
@@ -90,18 +97,21 @@ class LiveCoalescingTest {
         Map<String, String> settings = new LinkedHashMap<>(pressure(20));
         settings.put("sync.batch.size", "4");
         fixture.start(settings);
-        bundle().context().getRouteController().suspendRoute(CONSUMER);
-        for (int i = 1; i <= 12; i++) {
-            post("stopped-" + i, false);
-        }
-        await().atMost(Duration.ofSeconds(10)).until(() -> "coalescing".equals(livePath().get("mode")));
         // the first chunk reaches Virtuous, which takes it; its answer is lost (a 500), and the bundle stops meanwhile
         sandbox().failNextAfterHandling("POST", "/api/Contact/Batch", 500);
         CompletableFuture<Void> stopped = new CompletableFuture<>();
-        sandbox().onNextRequest("POST", "/api/Contact/Batch", () -> CompletableFuture.runAsync(fixture::stopBundle)
-                .whenComplete((done, failure) -> stopped.complete(null)));
-        bundle().context().getRouteController().resumeRoute(CONSUMER);
-        stopped.get();
+        CamelContext context = bundle().context();
+        // answered only once the stop is under way, so the live worker sends no second chunk
+        sandbox().onNextRequest("POST", "/api/Contact/Batch", () -> {
+            CompletableFuture.runAsync(fixture::stopBundle).whenComplete((done, failure) -> stopped.complete(null));
+            await().atMost(Duration.ofSeconds(5)).until(() -> !context.getStatus().isStarted());
+        });
+        // no consumer takes them: the switch enlists the waiting donors in the live load, whose first chunk is the only Batch
+        context.getRouteController().suspendRoute(CONSUMER);
+        for (int i = 1; i <= 12; i++) {
+            post("stopped-" + i, false);
+        }
+        stopped.get(20, TimeUnit.SECONDS);
 
         assertThat(sandbox().requestCount("POST", "/api/Contact/Batch")).isEqualTo(1);
         // restarted in a fresh window (a restarted governor knows nothing of what the last one spent in this one)

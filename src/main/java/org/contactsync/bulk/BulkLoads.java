@@ -36,6 +36,8 @@ public class BulkLoads {
     private static final int SHOWN = 10;
     /** The origin of a load the live path opened while coalescing. */
     public static final String LIVE_ORIGIN = "live path (coalesced)";
+    /** A pause in the live path's arrivals after which a partial chunk waits for no more donors (when the budget allows it now). */
+    static final Duration LULL = Duration.ofSeconds(1);
 
     private final SyncDatabase database;
     private final Leases leases;
@@ -108,12 +110,17 @@ public class BulkLoads {
     }
 
     /**
-     * A load for the live path's donors while it coalesces: ready at once, each donor enlisted as the live path takes it,
-     * sent by the live worker. It is not finished while open, however often its worker empties it.
+     * A load for the live path's donors while it coalesces: ready at once, sent by the live worker, with every new donor
+     * already waiting that no one holds (in the queue, or left by a full queue for the redrive) and each new donor intake
+     * records from now on. It is not finished while open, however often its worker empties it.
      */
     public synchronized long openLive() {
         long id = insert(LIVE_ORIGIN, 0);
-        jdbc().update("UPDATE bulk_load SET live = TRUE, ready_at = ? WHERE id = ?", now(), id);
+        OffsetDateTime now = now();
+        jdbc().update("UPDATE bulk_load SET live = TRUE, ready_at = ? WHERE id = ?", now, id);
+        int waiting = jdbc().update("UPDATE sync_ledger SET bulk_load_id = ? WHERE state = 'RECEIVED' AND contact_id IS NULL AND bulk_load_id IS NULL "
+                + "AND (claimed_until IS NULL OR claimed_until < ?)", id, now);
+        LOG.info("bulk load {} ({}): {} new donors waiting join it", id, LIVE_ORIGIN, waiting);
         openLive = id;
         return id;
     }
@@ -134,15 +141,16 @@ public class BulkLoads {
 
     /**
      * The next chunk of the live path's coalesced donors, for the live worker, as {@link #nextChunk}: once a whole chunk
-     * waits, or once the oldest of them was received {@code ripe} ago. A Batch costs one request however few donors it
-     * carries, so a chunk fills while its oldest donor still has time; empty until then.
+     * waits, once the oldest of them was received {@code ripe} ago, or once none has joined for {@link #LULL} and the
+     * budget lets a Batch go at once. A Batch costs one request however few donors it carries, so a chunk fills while
+     * its oldest donor still has time and donors keep coming; empty until then.
      */
     public BulkChunk nextLiveChunk(String exchangeId, Duration ripe) {
         OffsetDateTime now = now();
-        boolean due = jdbc().queryForObject("SELECT COUNT(*), MIN(l.received_at) FROM sync_ledger l JOIN bulk_load b ON b.id = l.bulk_load_id "
+        boolean due = jdbc().queryForObject("SELECT COUNT(*), MIN(l.received_at), MAX(l.updated_at) FROM sync_ledger l JOIN bulk_load b ON b.id = l.bulk_load_id "
                 + "WHERE b.live = TRUE AND l.state = 'RECEIVED' AND l.contact_id IS NULL AND (l.claimed_until IS NULL OR l.claimed_until < ?)",
-                (row, number) -> row.getLong(1) >= batchSize
-                        || row.getLong(1) > 0 && !row.getObject(2, OffsetDateTime.class).isAfter(now.minus(ripe)), now);
+                (row, number) -> row.getLong(1) >= batchSize || row.getLong(1) > 0 && (!row.getObject(2, OffsetDateTime.class).isAfter(now.minus(ripe))
+                        || !row.getObject(3, OffsetDateTime.class).isAfter(now.minus(LULL)) && governor.waitFor(1).isZero()), now);
         return due ? next(exchangeId, true) : BulkChunk.none();
     }
 

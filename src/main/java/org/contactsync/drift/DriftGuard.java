@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 
+import org.contactsync.ledger.BulkChunk;
 import org.contactsync.ledger.DonorChanges;
 import org.contactsync.ledger.DriftHolds;
 import org.contactsync.ledger.LedgerEntry;
@@ -148,6 +149,21 @@ public class DriftGuard {
      */
     public String reason(LedgerEntry entry) {
         return reason(entry.contactId() == null ? entry.donor() : updated(entry));
+    }
+
+    /**
+     * The chunk a bulk or live worker claimed, without the donors that would carry a drifted value: those are held
+     * (their claim given up with the hold), never sent.
+     */
+    public BulkChunk withoutHeld(BulkChunk chunk) {
+        List<LedgerEntry> sent = new ArrayList<>();
+        for (LedgerEntry entry : chunk.donors()) {
+            String why = reason(entry);
+            if (why == null || !holds.hold(entry.getReference(), why)) {
+                sent.add(entry);
+            }
+        }
+        return sent.size() == chunk.donors().size() ? chunk : new BulkChunk(chunk.loadId(), chunk.referenceSource(), List.copyOf(sent));
     }
 
     /**

@@ -7,11 +7,13 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Collection;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import org.apache.camel.Exchange;
 import org.contactsync.bundle.BundleRouteBuilder;
 import org.contactsync.ledger.Admission;
 import org.contactsync.ledger.Admissions;
+import org.contactsync.ledger.Admissions.Admitted;
 import org.contactsync.ledger.DeadLetterStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * The machinery of {@code routes/donor-intake.camel.yaml}: reading a file, a request or any source's body into donors
  * (or refusing it as a whole), validating and normalising one, recording it in the ledger (committed before anything
  * is acknowledged), and the answers to {@code POST /donors}. The donor is validated into the {@code validated} variable;
- * the ledger's verdict is the {@code admission} variable.
+ * the ledger's verdict is the {@code admission} variable, and {@code enlisted} says it waits in a bulk load: its
+ * delivery's, or the live path's while that coalesces.
  */
 public final class IntakeRoutes extends BundleRouteBuilder {
 
@@ -34,15 +37,18 @@ public final class IntakeRoutes extends BundleRouteBuilder {
     private final Admissions admissions;
     private final DeadLetterStore deadLetters;
     private final IntakeReceipt receipt;
+    private final Supplier<Long> liveLoad;
 
+    /** {@code liveLoad}: the live path's bulk load while it coalesces, null while it goes one by one. */
     public IntakeRoutes(DonorParser parser, RequestReader requests, DonorValidator validator, Admissions admissions, DeadLetterStore deadLetters,
-            IntakeReceipt receipt) {
+            IntakeReceipt receipt, Supplier<Long> liveLoad) {
         this.parser = parser;
         this.requests = requests;
         this.validator = validator;
         this.admissions = admissions;
         this.deadLetters = deadLetters;
         this.receipt = receipt;
+        this.liveLoad = liveLoad;
     }
 
     @Override
@@ -71,11 +77,15 @@ public final class IntakeRoutes extends BundleRouteBuilder {
                     exchange.getMessage().setBody(validated);
                 });
 
-        step("record", "Records the valid donor in the ledger: the admission variable")
+        step("record", "Records the valid donor in the ledger (the admission variable) and, in the same commit, enlists a donor that needs a Contact "
+                + "in the delivery's bulk load or, while the live path coalesces, in its load (the enlisted variable)")
                 .process(exchange -> {
                     ValidatedDonor validated = exchange.getVariable(IntakeReceipt.VALIDATED, ValidatedDonor.class);
-                    Admission admission = admissions.receive(validated.getReference(), validated.getDonor());
-                    exchange.setVariable(IntakeReceipt.ADMISSION, admission);
+                    Long bulkLoad = exchange.getVariable("bulkLoad", Long.class);
+                    // a coalescing live path would only enlist the donor once a consumer took it: it skips the queue
+                    Admitted admitted = admissions.receive(validated.getReference(), validated.getDonor(), bulkLoad != null ? bulkLoad : liveLoad.get());
+                    exchange.setVariable(IntakeReceipt.ADMISSION, admitted.admission());
+                    exchange.setVariable("enlisted", admitted.enlisted());
                     exchange.getMessage().setBody(validated.getReference());
                 });
 

@@ -100,6 +100,11 @@ public class LivePlan {
         exchange.setVariable("findsPay", current.mode() == Mode.SINGLE);
     }
 
+    /** The live load new donors join while the path coalesces (intake enlists them as it records them); null one by one. */
+    public Long coalescingLoad() {
+        return state.load();
+    }
+
     /**
      * The coalesced donor joins the live load. Its claim is this exchange's, so nothing else moves it meanwhile; a donor
      * the ledger no longer holds as RECEIVED and unlinked is left as it is.

@@ -4,6 +4,7 @@ import org.apache.camel.Exchange;
 import org.contactsync.bulk.BulkLoads;
 import org.contactsync.bundle.BundleRouteBuilder;
 import org.contactsync.cluster.ClaimHeartbeat;
+import org.contactsync.drift.DriftGuard;
 import org.contactsync.ledger.BulkChunk;
 import org.contactsync.virtuous.VirtuousCallRoute;
 
@@ -18,11 +19,14 @@ public final class LiveRoutes extends BundleRouteBuilder {
     private final LivePlan plan;
     private final BulkLoads loads;
     private final ClaimHeartbeat heartbeat;
+    private final DriftGuard drift;
 
-    public LiveRoutes(LivePlan plan, BulkLoads loads, ClaimHeartbeat heartbeat) {
+    /** A chunk's donors that would carry a value the organisation no longer has are held by {@code drift}, never sent. */
+    public LiveRoutes(LivePlan plan, BulkLoads loads, ClaimHeartbeat heartbeat, DriftGuard drift) {
         this.plan = plan;
         this.loads = loads;
         this.heartbeat = heartbeat;
+        this.drift = drift;
     }
 
     @Override
@@ -52,9 +56,15 @@ public final class LiveRoutes extends BundleRouteBuilder {
                 .end();
     }
 
-    /** Claims the next chunk of coalesced donors for this exchange (empty until one is due), its claims held until the next one. */
+    /**
+     * Claims the next chunk of coalesced donors for this exchange (empty until one is due), its claims held until the
+     * next one; the donors the drift guard holds leave it (intake enlists donors before any drift check).
+     */
     private void nextChunk(Exchange exchange) {
-        BulkChunk chunk = loads.nextLiveChunk(exchange.getExchangeId(), plan.chunkRipe());
+        BulkChunk chunk;
+        do {
+            chunk = drift.withoutHeld(loads.nextLiveChunk(exchange.getExchangeId(), plan.chunkRipe()));
+        } while (chunk.isEmpty() && chunk.loadId() != 0);
         heartbeat.hold(chunk, exchange);
         exchange.setVariable("chunk", chunk);
     }

@@ -213,7 +213,7 @@ public class VirtuousSync extends BundleRouteBuilder {
 
         context.addRoutes(new ErrorPolicies(submissions));
         context.addRoutes(new VirtuousCallRoute(gate, governor, client, call, metrics::virtuousCall));
-        context.addRoutes(new IntakeRoutes(parser, requestReader, validator, admissions, deadLetters, receipt, livePlan::coalescingLoad));
+        context.addRoutes(new IntakeRoutes(parser, requestReader, validator, admissions, deadLetters, receipt, livePlan));
         context.addRoutes(new LookupRoutes(heartbeat, governor, requests, ledger, updates, settings.text("sync.email-match"), claims, gate,
                 settings.integer("sync.redrive.batch-size")));
         context.addRoutes(new SubmitRoutes(submissions));

@@ -63,7 +63,7 @@ class LiveCoalescingTest {
         }
         // 20 new donors one by one: up to 60 requests, 40 a window, the next window up to an hour away: beyond 4s
         await().atMost(Duration.ofSeconds(10)).until(() -> "coalescing".equals(livePath().get("mode")));
-        assertThat((String) livePath().get("why")).containsPattern("\\d+ new donors waiting need \\d+ requests one by one").contains("sync.live.max-delay");
+        assertThat((String) livePath().get("why")).containsPattern("\\d+ new donors waiting, and \\d+ more expected in the next 4s at the pace of the last, need \\d+ requests one by one").contains("sync.live.max-delay");
         assertThat(bundle().observe("/observe/metrics").body()).contains("virtuous_sync_lane_eta_seconds{lane=\"live\"");
         // still no consumer: the donors waiting in the queue joined the live load at the switch, and intake enlists a new one itself
         for (int i = 21; i <= 25; i++) {

@@ -7,7 +7,6 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Collection;
 import java.util.Map;
-import java.util.function.Supplier;
 
 import org.apache.camel.Exchange;
 import org.contactsync.bundle.BundleRouteBuilder;
@@ -15,6 +14,7 @@ import org.contactsync.ledger.Admission;
 import org.contactsync.ledger.Admissions;
 import org.contactsync.ledger.Admissions.Admitted;
 import org.contactsync.ledger.DeadLetterStore;
+import org.contactsync.live.LivePlan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,18 +37,18 @@ public final class IntakeRoutes extends BundleRouteBuilder {
     private final Admissions admissions;
     private final DeadLetterStore deadLetters;
     private final IntakeReceipt receipt;
-    private final Supplier<Long> liveLoad;
+    private final LivePlan live;
 
-    /** {@code liveLoad}: the live path's bulk load while it coalesces, null while it goes one by one. */
+    /** {@code live}: the live path's plan, which gives the load a new donor joins while it coalesces and counts the new donors' pace. */
     public IntakeRoutes(DonorParser parser, RequestReader requests, DonorValidator validator, Admissions admissions, DeadLetterStore deadLetters,
-            IntakeReceipt receipt, Supplier<Long> liveLoad) {
+            IntakeReceipt receipt, LivePlan live) {
         this.parser = parser;
         this.requests = requests;
         this.validator = validator;
         this.admissions = admissions;
         this.deadLetters = deadLetters;
         this.receipt = receipt;
-        this.liveLoad = liveLoad;
+        this.live = live;
     }
 
     @Override
@@ -83,7 +83,10 @@ public final class IntakeRoutes extends BundleRouteBuilder {
                     ValidatedDonor validated = exchange.getVariable(IntakeReceipt.VALIDATED, ValidatedDonor.class);
                     Long bulkLoad = exchange.getVariable("bulkLoad", Long.class);
                     // a coalescing live path would only enlist the donor once a consumer took it: it skips the queue
-                    Admitted admitted = admissions.receive(validated.getReference(), validated.getDonor(), bulkLoad != null ? bulkLoad : liveLoad.get());
+                    Admitted admitted = admissions.receive(validated.getReference(), validated.getDonor(), bulkLoad != null ? bulkLoad : live.coalescingLoad());
+                    if (bulkLoad == null && admitted.admission() == Admission.NEW) {
+                        live.arrived();
+                    }
                     exchange.setVariable(IntakeReceipt.ADMISSION, admitted.admission());
                     exchange.setVariable("enlisted", admitted.enlisted());
                     exchange.getMessage().setBody(validated.getReference());

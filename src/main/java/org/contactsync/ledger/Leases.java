@@ -95,13 +95,16 @@ public class Leases {
                 + "AND reference_source = ? AND state = 'RECEIVED' AND contact_id IS NULL AND (claimed_until IS NULL OR claimed_until < ?) "
                 + "AND " + DriftHolds.notHeld("sync_ledger") + " ORDER BY received_at LIMIT ?", ledger.rows(), loadId, source, now, size);
         List<LedgerEntry> claimed = new ArrayList<>();
-        for (LedgerEntry entry : candidates) {
-            if (ledger.jdbc().update("UPDATE sync_ledger SET claimed_until = ?, claimed_by = ?, claimed_for = ?, attempts = attempts + 1 "
-                    + "WHERE reference_source = ? AND reference_id = ? AND state = 'RECEIVED' AND (claimed_until IS NULL OR claimed_until < ?)",
-                    now.plus(claimLease), node, exchangeId, entry.referenceSource(), entry.referenceId(), now) == 1) {
-                claimed.add(entry);
+        // one commit for the chunk's claims, not one a donor
+        ledger.database().transactions().executeWithoutResult(status -> {
+            for (LedgerEntry entry : candidates) {
+                if (ledger.jdbc().update("UPDATE sync_ledger SET claimed_until = ?, claimed_by = ?, claimed_for = ?, attempts = attempts + 1 "
+                        + "WHERE reference_source = ? AND reference_id = ? AND state = 'RECEIVED' AND (claimed_until IS NULL OR claimed_until < ?)",
+                        now.plus(claimLease), node, exchangeId, entry.referenceSource(), entry.referenceId(), now) == 1) {
+                    claimed.add(entry);
+                }
             }
-        }
+        });
         return new BulkChunk(loadId, source, claimed);
     }
 

@@ -3,6 +3,7 @@ package org.contactsync.live;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -21,9 +22,11 @@ import org.slf4j.LoggerFactory;
  * Whether the live path submits its new donors one by one (a Find by reference, a Find by email, a Contact Transaction:
  * up to 3 requests each) or coalesces them into Contact Batch chunks (one request per sync.batch.size donors), and how
  * long each lane's waiting work will take at the current budget.
- * <p>It coalesces once the new donors waiting (RECEIVED, not linked to a Contact) could not all be served one by one
- * within {@code sync.live.max-delay} at the budget the rate governor plans with, and goes back to one by one once they
- * would fit within half of it (so a backlog near the limit does not flip the mode at every check). Either way a tenth of
+ * <p>It coalesces once the new donors waiting (RECEIVED, not linked to a Contact), and as many more as this node's
+ * intake recorded in the last {@code sync.live.max-delay} (expected in the next at the same pace: the backlog alone
+ * looks small while Batches keep draining it), could not all be served one by one within {@code sync.live.max-delay} at the budget the
+ * rate governor plans with, and goes back to one by one once they would fit within half of it (so a backlog near the
+ * limit does not flip the mode at every check). Either way a tenth of
  * the bundle's share of a window is planned as kept for the Batches: one by one, donors may not count on it.
  * While coalescing a new donor spends no Find: the Batch import matches by reference, then email, phone, name and
  * address itself, so whatever a Find would have found the import finds too, and the donor is linked to that Contact
@@ -48,6 +51,7 @@ public class LivePlan {
     private final Clock clock;
     private final Duration maxDelay;
 
+    private final Arrivals arrivals;
     private volatile State state;
     private volatile Snapshot snapshot = new Snapshot(0, new EnumMap<>(Lane.class), new EnumMap<>(Lane.class));
 
@@ -61,6 +65,7 @@ public class LivePlan {
         this.governor = governor;
         this.clock = clock;
         this.maxDelay = maxDelay;
+        this.arrivals = new Arrivals(maxDelay);
         this.state = new State(Mode.SINGLE, null, "the bundle started: new donors go one by one", clock.instant(), 0);
     }
 
@@ -72,20 +77,27 @@ public class LivePlan {
         Snapshot now = measure();
         snapshot = now;
         State current = state;
-        long oneByOne = requestsOneByOne(now.backlog());
+        long arrived = arrivals.within(clock.instant(), maxDelay);
+        long oneByOne = requestsOneByOne(now.backlog() + arrived);
         Duration wait = governor.waitFor(saturated(oneByOne + reserve()));
-        if (current.mode() == Mode.SINGLE && now.backlog() > 0 && wait.compareTo(maxDelay) > 0) {
+        String demand = String.format(Locale.ROOT, "%,d new donors waiting, and %,d more expected in the next %s at the pace of the last, need %,d requests one by one",
+                now.backlog(), arrived, BulkLoads.human(maxDelay), oneByOne);
+        if (current.mode() == Mode.SINGLE && now.backlog() + arrived > 0 && wait.compareTo(maxDelay) > 0) {
             long load = loads.openLive();
             switchTo(new State(Mode.COALESCING, load, String.format(Locale.ROOT,
-                    "%,d new donors waiting need %,d requests one by one, which the budget allows in about %s, beyond sync.live.max-delay (%s): "
-                            + "they go in Contact Batch chunks (bulk load %d)", now.backlog(), oneByOne, BulkLoads.human(wait), BulkLoads.human(maxDelay), load),
-                    clock.instant(), current.switches() + 1));
+                    "%s, which the budget allows in about %s, beyond sync.live.max-delay (%s): they go in Contact Batch chunks (bulk load %d)",
+                    demand, BulkLoads.human(wait), BulkLoads.human(maxDelay), load), clock.instant(), current.switches() + 1));
         } else if (current.mode() == Mode.COALESCING && wait.compareTo(maxDelay.dividedBy(2)) <= 0) {
             loads.closeLive();
             switchTo(new State(Mode.SINGLE, null, String.format(Locale.ROOT,
-                    "the %,d new donors waiting fit one by one within half of sync.live.max-delay (about %s): one by one again",
-                    now.backlog(), BulkLoads.human(wait)), clock.instant(), current.switches() + 1));
+                    "%s, which fit within half of sync.live.max-delay (about %s): one by one again", demand, BulkLoads.human(wait)),
+                    clock.instant(), current.switches() + 1));
         }
+    }
+
+    /** Intake recorded a donor never seen before: it counts in the pace new donors arrive at. */
+    public void arrived() {
+        arrivals.add(clock.instant());
     }
 
     /**
@@ -192,6 +204,45 @@ public class LivePlan {
 
     /** The mode, the live load coalesced donors join (null one by one), why, since when, and how many switches so far. */
     private record State(Mode mode, Long load, String why, Instant since, long switches) {
+    }
+
+    /**
+     * How many new donors intake recorded in the last while, counted per second in a ring of as many seconds as
+     * sync.live.max-delay (at most an hour's), so a surge of thousands a second costs no memory.
+     */
+    static final class Arrivals {
+
+        private final long[] seconds;
+        private final long[] counts;
+
+        Arrivals(Duration span) {
+            int size = (int) Math.min(3_600, Math.max(1, span.toSeconds())) + 1;
+            seconds = new long[size];
+            counts = new long[size];
+            Arrays.fill(seconds, Long.MIN_VALUE);
+        }
+
+        synchronized void add(Instant at) {
+            long second = at.getEpochSecond();
+            int slot = (int) Math.floorMod(second, (long) seconds.length);
+            if (seconds[slot] != second) {
+                seconds[slot] = second;
+                counts[slot] = 0;
+            }
+            counts[slot]++;
+        }
+
+        /** The donors counted in the {@code span} up to {@code now} (whole seconds, the current one included). */
+        synchronized long within(Instant now, Duration span) {
+            long from = now.getEpochSecond() - Math.min(span.toSeconds(), seconds.length - 1);
+            long total = 0;
+            for (int slot = 0; slot < seconds.length; slot++) {
+                if (seconds[slot] >= from && seconds[slot] <= now.getEpochSecond()) {
+                    total += counts[slot];
+                }
+            }
+            return total;
+        }
     }
 
     /** The waiting work as of the last check. */

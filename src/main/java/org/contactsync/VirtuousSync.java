@@ -161,7 +161,8 @@ public class VirtuousSync extends BundleRouteBuilder {
         BulkLoads bulkLoads = new BulkLoads(database, leases, governor, clock, settings.integer("sync.batch.size"));
         // a load whose intake a stop interrupted is sent with the donors the ledger holds
         bulkLoads.recover();
-        LivePlan livePlan = new LivePlan(database, bulkLoads, governor, clock, settings.duration("sync.live.max-delay"));
+        LivePlan livePlan = new LivePlan(database, bulkLoads, governor, clock, settings.duration("sync.live.max-delay"),
+                settings.integer("sync.concurrency"));
 
         BudgetHistory budgetHistory = new BudgetHistory(governor, clock, settings.integer("sync.status.budget-samples"));
         ApiAccessHealthCheck accessHealth = new ApiAccessHealthCheck(gate);

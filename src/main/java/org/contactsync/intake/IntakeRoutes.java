@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * (or refusing it as a whole), validating and normalising one, recording it in the ledger (committed before anything
  * is acknowledged), and the answers to {@code POST /donors}. The donor is validated into the {@code validated} variable;
  * the ledger's verdict is the {@code admission} variable, and {@code enlisted} says it waits in a bulk load: its
- * delivery's, or the live path's while that coalesces.
+ * delivery's, or the live path's while that coalesces ({@code findsGranted}: coalescing, it goes for its Finds first).
  */
 public final class IntakeRoutes extends BundleRouteBuilder {
 
@@ -82,11 +82,16 @@ public final class IntakeRoutes extends BundleRouteBuilder {
                 .process(exchange -> {
                     ValidatedDonor validated = exchange.getVariable(IntakeReceipt.VALIDATED, ValidatedDonor.class);
                     Long bulkLoad = exchange.getVariable("bulkLoad", Long.class);
-                    // a coalescing live path would only enlist the donor once a consumer took it: it skips the queue
-                    Admitted admitted = admissions.receive(validated.getReference(), validated.getDonor(), bulkLoad != null ? bulkLoad : live.coalescingLoad());
-                    if (bulkLoad == null && admitted.admission() == Admission.NEW) {
+                    Long liveLoad = bulkLoad == null ? live.coalescingLoad() : null;
+                    // coalescing, a new donor skips the queue and its consumer, unless the window can still afford its Finds
+                    boolean findsOffered = liveLoad != null && live.findsAffordable();
+                    Admitted admitted = admissions.receive(validated.getReference(), validated.getDonor(),
+                            bulkLoad != null ? bulkLoad : findsOffered ? null : liveLoad);
+                    boolean arrived = bulkLoad == null && admitted.admission() == Admission.NEW;
+                    if (arrived) {
                         live.arrived();
                     }
+                    exchange.setVariable(LivePlan.FINDS_GRANTED, findsOffered && arrived && live.grantFinds());
                     exchange.setVariable(IntakeReceipt.ADMISSION, admitted.admission());
                     exchange.setVariable("enlisted", admitted.enlisted());
                     exchange.getMessage().setBody(validated.getReference());

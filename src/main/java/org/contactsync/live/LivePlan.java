@@ -8,6 +8,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.camel.Exchange;
 import org.contactsync.bulk.BulkLoads;
@@ -28,11 +29,11 @@ import org.slf4j.LoggerFactory;
  * rate governor plans with, and goes back to one by one once they would fit within half of it (so a backlog near the
  * limit does not flip the mode at every check). Either way a tenth of
  * the bundle's share of a window is planned as kept for the Batches: one by one, donors may not count on it.
- * While coalescing a new donor spends no Find: the Batch import matches by reference, then email, phone, name and
- * address itself, so whatever a Find would have found the import finds too, and the donor is linked to that Contact
- * when the import's webhook resolves it, not duplicated. A Find then buys only an earlier link, with requests the
- * Batches and the other lanes need, and while the budget is short it may hold its donor for a window
- * (docs/virtuous.md, "Coalescing").
+ * While coalescing a new donor spends a Find only from the window's surplus ({@link #grantFinds}): the Batch import
+ * matches by reference, then email, phone, name and address itself, so whatever a Find would have found the import
+ * finds too, and the donor is linked to that Contact when the import's webhook resolves it, not duplicated. A Find
+ * buys only an earlier link, so it may not take requests the Batches and the other lanes need, nor wait a window for
+ * budget (docs/virtuous.md, "Coalescing").
  */
 public class LivePlan {
 
@@ -42,6 +43,13 @@ public class LivePlan {
     private static final Logger LOG = LoggerFactory.getLogger("contact-sync.live");
     /** The most a new donor costs one by one: Find by reference, Find by email, Contact Transaction. */
     static final int SINGLE_COST = 3;
+    /**
+     * The most a coalescing donor granted Finds costs: by reference, by email, and the GET and PUT that give a Contact
+     * found by email the donor's reference pair. Found, it is linked; not, it joins the Batch.
+     */
+    private static final int FIND_COST = 4;
+    /** The variable intake sets on a new donor it granted Finds while coalescing. */
+    public static final String FINDS_GRANTED = "findsGranted";
     /** One tenth of the share is kept for the Batches (see the class comment). */
     private static final int RESERVE_PARTS = 10;
 
@@ -50,13 +58,19 @@ public class LivePlan {
     private final RateGovernor governor;
     private final Clock clock;
     private final Duration maxDelay;
+    private final int grantsPerCheck;
 
     private final Arrivals arrivals;
+    /** The new donors that may still be granted Finds while coalescing: the window's surplus as of the last check, in donors. */
+    private final AtomicInteger findAllowance = new AtomicInteger();
     private volatile State state;
     private volatile Snapshot snapshot = new Snapshot(0, new EnumMap<>(Lane.class), new EnumMap<>(Lane.class));
 
-    /** {@code maxDelay}: sync.live.max-delay. */
-    public LivePlan(SyncDatabase database, BulkLoads loads, RateGovernor governor, Clock clock, Duration maxDelay) {
+    /**
+     * {@code maxDelay}: sync.live.max-delay; {@code consumers}: sync.concurrency, twice which is the most donors granted
+     * Finds per check, so what the consumers have not yet spent of a check's grants stays small.
+     */
+    public LivePlan(SyncDatabase database, BulkLoads loads, RateGovernor governor, Clock clock, Duration maxDelay, int consumers) {
         if (maxDelay.isZero() || maxDelay.isNegative()) {
             throw new IllegalArgumentException("sync.live.max-delay must be above 0, was " + maxDelay);
         }
@@ -65,6 +79,7 @@ public class LivePlan {
         this.governor = governor;
         this.clock = clock;
         this.maxDelay = maxDelay;
+        this.grantsPerCheck = 2 * consumers;
         this.arrivals = new Arrivals(maxDelay);
         this.state = new State(Mode.SINGLE, null, "the bundle started: new donors go one by one", clock.instant(), 0);
     }
@@ -93,6 +108,9 @@ public class LivePlan {
                     "%s, which fit within half of sync.live.max-delay (about %s): one by one again", demand, BulkLoads.human(wait)),
                     clock.instant(), current.switches() + 1));
         }
+        int planned = now.requests().values().stream().mapToInt(Integer::intValue).sum();
+        int surplus = Math.max(0, governor.availableNow() - planned - reserve()) / FIND_COST;
+        findAllowance.set(state.mode() == Mode.COALESCING ? Math.min(surplus, grantsPerCheck) : 0);
     }
 
     /** Intake recorded a donor never seen before: it counts in the pace new donors arrive at. */
@@ -102,14 +120,30 @@ public class LivePlan {
 
     /**
      * For a new donor the live path took (the {@code entry} variable): sets {@code liveMode} (single or coalescing),
-     * {@code liveLoad} (the load a coalesced donor joins) and {@code findsPay}: whether it spends the Finds it needs
-     * (one by one) or goes straight into the Batch (coalescing: the import matches it as a Find would).
+     * {@code liveLoad} (the load a coalesced donor joins) and {@code findsPay}: whether it spends the Finds it needs (one
+     * by one, or coalescing when intake granted them) or goes straight into the Batch (the import matches it as a Find would).
      */
     public void plan(Exchange exchange) {
         State current = state;
         exchange.setVariable("liveMode", current.mode().name().toLowerCase(Locale.ROOT));
         exchange.setVariable("liveLoad", current.load());
-        exchange.setVariable("findsPay", current.mode() == Mode.SINGLE);
+        exchange.setVariable("findsPay", current.mode() == Mode.SINGLE || exchange.getVariable(FINDS_GRANTED, false, Boolean.class));
+    }
+
+    /** While coalescing: whether the budget still has room for a new donor's Finds (see {@link #grantFinds}). */
+    public boolean findsAffordable() {
+        return findAllowance.get() > 0;
+    }
+
+    /**
+     * While coalescing, takes the Finds of one new donor from the window's surplus: what the share still allows beyond
+     * the Batches and the other lanes' waiting work and the tenth kept for the Batches, as of the last check, for at
+     * most twice sync.concurrency donors a check (so they never queue deep, a trickle donor among them). Such a
+     * donor goes to the consumers ({@value #FINDS_GRANTED} set), which link it at once when a Find finds its Contact and
+     * otherwise add it to the live load; the Finds never wait for budget the Batches need.
+     */
+    public boolean grantFinds() {
+        return findAllowance.getAndUpdate(left -> Math.max(0, left - 1)) > 0;
     }
 
     /** The live load new donors join while the path coalesces (intake enlists them as it records them); null one by one. */
@@ -135,6 +169,7 @@ public class LivePlan {
         view.put("since", current.since().toString());
         view.put("switches", current.switches());
         view.put("backlog", now.backlog());
+        view.put("findsAffordable", findAllowance.get());
         view.put("maxDelaySeconds", maxDelay.toSeconds());
         Duration live = now.eta().getOrDefault(Lane.LIVE, Duration.ZERO);
         view.put("summary", now.backlog() == 0 ? "live backlog: none" : String.format(Locale.ROOT, "live backlog: %,d donors, %s, all submitted in ~%s",

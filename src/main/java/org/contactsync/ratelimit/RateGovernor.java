@@ -214,12 +214,23 @@ public class RateGovernor implements OnCamelContextStopping {
             return Duration.between(now, pausedUntil).plus(laterWindows(requests));
         }
         boolean turned = !now.isBefore(windowEnd);
-        int available = Math.max(0, Math.min(share() - (turned ? 0 : spent), (turned ? limit : remaining) - floor));
+        int available = availableAt(now);
         if (requests <= available) {
             return Duration.ZERO;
         }
         Instant nextWindow = turned ? now.plus(window) : windowEnd;
         return Duration.between(now, nextWindow).plus(laterWindows(requests - available));
+    }
+
+    /** How many calls could go now without waiting (our share left this window, above the organisation's floor). */
+    public synchronized int availableNow() {
+        Instant now = clock.instant();
+        return now.isBefore(pausedUntil) ? 0 : availableAt(now);
+    }
+
+    private int availableAt(Instant now) {
+        boolean turned = !now.isBefore(windowEnd);
+        return Math.max(0, Math.min(share() - (turned ? 0 : spent), (turned ? limit : remaining) - floor));
     }
 
     /**

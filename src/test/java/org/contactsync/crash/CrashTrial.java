@@ -618,8 +618,8 @@ public final class CrashTrial {
 
     /**
      * The organisation leaves the hour {@link #LIVE_CHUNK_BUDGET} requests and the sandbox is to withhold the next Batch's
-     * answer; donors are posted until the live path coalesces, then a chunk's worth and two. The kill lands once the sandbox
-     * took that Batch, while the bundle waits for its answer: the Batch's donors marked sent, the rest of the live load not.
+     * answer; donors are posted until the live path coalesces, then until the sandbox took that Batch, and two more. The
+     * kill lands while the bundle waits for the Batch's answer: its donors marked sent, the rest of the live load not.
      */
     private String midLiveChunk() throws Exception {
         long delay = random.nextInt(300);
@@ -646,21 +646,26 @@ public final class CrashTrial {
                         + LIVE_CHUNK_BUDGET + " requests left in the hour");
                 return "the live path did not coalesce";
             }
-            // a chunk and two: the kill leaves one chunk taken and unanswered, and two coalesced donors not yet sent
+            // up to a chunk's worth until the sandbox took a Batch (a full chunk goes at once, a short one when ripe), then
+            // two more, which the live worker cannot send before that Batch's answer
             List<Donor> coalesced = new ArrayList<>();
-            for (int i = 0; i < plan.batchSize() + 2; i++) {
-                Donor donor = probe("C");
-                if (deliver(donor)) {
-                    coalesced.add(donor);
+            long giveUp = System.nanoTime() + STEP_TIMEOUT.toNanos();
+            while (withheldAnswers() == withheldBefore && System.nanoTime() < giveUp) {
+                if (coalesced.size() < plan.batchSize()) {
+                    postProbe("C", coalesced);
+                } else {
+                    TimeUnit.MILLISECONDS.sleep(20);
                 }
             }
-            if (!awaitQuietly(STEP_TIMEOUT, Duration.ofMillis(20), "a Batch taken, its answer withheld", () -> withheldAnswers() > withheldBefore)) {
+            if (withheldAnswers() == withheldBefore) {
                 bundle.kill();
                 violations.add("MID_LIVE_CHUNK no Batch was sent within " + STEP_TIMEOUT.toSeconds() + " s of the live path coalescing");
                 return "no Batch sent";
             }
             long taken = System.nanoTime();
-            // read at once: the sandbox's import (every 2 s) may soon create their Contacts, and its webhooks resolve them
+            postProbe("C", coalesced);
+            postProbe("C", coalesced);
+            // read soon: the sandbox's import (every 2 s) may create their Contacts, and its webhooks resolve them
             Map<String, Object> submissions = sandbox.submissions();
             int marked = 0;
             List<String> unmarked = new ArrayList<>();
@@ -689,10 +694,17 @@ public final class CrashTrial {
             }
             long unsent = coalesced.stream().filter(donor -> !submissions.containsKey(donor.pair())).count();
             return waited + " ms after the sandbox took a Batch and withheld its answer: of the " + posted.size() + " donors posted ("
-                    + before.size() + " before the path coalesced), " + marked + " taken and PENDING (SENT) just after the take, " + unsent
+                    + before.size() + " before the path coalesced), " + marked + " taken and PENDING (SENT), " + unsent
                     + " coalesced ones not yet sent";
         } finally {
             sandbox.resetRateBudget();
+        }
+    }
+
+    private void postProbe(String kind, List<Donor> accepted) {
+        Donor donor = probe(kind);
+        if (deliver(donor)) {
+            accepted.add(donor);
         }
     }
 

@@ -23,7 +23,7 @@ import org.contactsync.crash.TrialResult;
 /**
  * The crash bench of bench/README.md: seeded crash trials of a real process (CrashTrial), each 1,000 donors (750 posted
  * one by one at 50 a second by two clients, 25 of them posted again with a change, and a 250-donor CSV file) with the
- * sandbox's imports and webhooks running, the bundle killed with SIGKILL five times (one of each kind, in an order
+ * sandbox's imports and webhooks running, the bundle killed with SIGKILL six times (one of each kind, in an order
  * the seed shuffles); 20 on H2, 3 on PostgreSQL, 3 on H2 with webhooks that carry no contactReferences, and one run
  * without crashes in which 20 % of Virtuous requests are faulted. Writes the figures to bench/crash-results.md (or the file named as the first argument) and prints them.
  * Not a test: {@code mvn -B -Pbench test-compile exec:exec -Dbench.main=org.contactsync.bench.CrashBenchmark
@@ -35,6 +35,9 @@ import org.contactsync.crash.TrialResult;
  * run side by side, 2), {@code crash.donors} (1000).
  */
 public final class CrashBenchmark {
+
+    /** One kill of each kind a trial. */
+    private static final int KILLS = CrashTrial.Kill.values().length;
 
     private CrashBenchmark() {
     }
@@ -68,9 +71,9 @@ public final class CrashBenchmark {
         for (int i = 0; i < noReferenceTrials; i++) {
             withoutReferences.add(crashPlan(firstSeed + 300 + i, live, bulk).webhookReferences(false));
         }
-        scenarios.put("H2, 5 kills a trial", h2);
-        scenarios.put("PostgreSQL, 5 kills a trial", postgres);
-        scenarios.put("H2, 5 kills a trial, webhooks without contactReferences (the envelope seen in production)", withoutReferences);
+        scenarios.put("H2, " + KILLS + " kills a trial", h2);
+        scenarios.put("PostgreSQL, " + KILLS + " kills a trial", postgres);
+        scenarios.put("H2, " + KILLS + " kills a trial, webhooks without contactReferences (the envelope seen in production)", withoutReferences);
         List<CrashTrial.Plan> faulted = new ArrayList<>();
         for (int i = 0; i < faultTrials; i++) {
             faulted.add(CrashTrial.Plan.of(firstSeed + 200 + i).donors(live, bulk, live / 30).kills(0).faults(0.2).pace(50)
@@ -102,7 +105,7 @@ public final class CrashBenchmark {
     }
 
     private static CrashTrial.Plan crashPlan(long seed, int live, int bulk) {
-        return CrashTrial.Plan.of(seed).donors(live, bulk, live / 30).kills(5).pace(50).settleWithin(Duration.ofSeconds(120));
+        return CrashTrial.Plan.of(seed).donors(live, bulk, live / 30).kills(KILLS).pace(50).settleWithin(Duration.ofSeconds(120));
     }
 
     private static String report(Map<String, List<Object>> outcomes, Map<String, List<CrashTrial.Plan>> scenarios, Duration took, int parallel) {
@@ -116,9 +119,9 @@ public final class CrashBenchmark {
         if (example != null) {
             out.append(String.format(Locale.ROOT, "Each trial: %d live donors posted one by one (%d a second, two clients), %d of them posted "
                             + "again with a change once SYNCED, a %d-donor CSV file dropped into the inbox; the sandbox's import every 2 s "
-                            + "and its webhooks; the bundle killed with SIGKILL %d times (the five kinds in an order the seed shuffles) and "
+                            + "and its webhooks; the bundle killed with SIGKILL %d times (the %d kinds in an order the seed shuffles) and "
                             + "restarted on the same directory and port.%n%n",
-                    example.liveDonors(), example.donorsPerSecond(), example.updates(), example.bulkDonors(), example.kills()));
+                    example.liveDonors(), example.donorsPerSecond(), example.updates(), example.bulkDonors(), example.kills(), KILLS));
         }
         for (Map.Entry<String, List<Object>> scenario : outcomes.entrySet()) {
             if (scenario.getValue().isEmpty()) {

@@ -64,6 +64,16 @@ public final class CrashTrial {
     private static final int POLL_SECONDS = 3;
     private static final Duration CLIENT_PATIENCE = Duration.ofMinutes(3);
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(30);
+    /** The bundle's wait for an answer (camel.component.http.response-timeout): a withheld one is given up after it. */
+    private static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * What the organisation's other integrations leave of the hour for MID_LIVE_CHUNK: ample for the step's requests, and
+     * far fewer than the tenth of the bundle's share (250,000 of 10,000,000 × 0.25) that the live path does not count on one
+     * by one, so a single new donor waiting makes it coalesce (LivePlan).
+     */
+    private static final int LIVE_CHUNK_BUDGET = 10_000;
+    /** The most donors MID_LIVE_CHUNK posts one by one before it gives up on the live path coalescing. */
+    private static final int LIVE_CHUNK_MAX_ALONE = 60;
     private static final String[] FIRST_NAMES = {"Ada", "Grace", "Mary", "Katherine", "Dorothy", "Hedy", "Rosalind", "Lise", "Emmy", "Chien-Shiung"};
     private static final String[] LAST_NAMES = {"Lovelace", "Hopper", "Somerville", "Johnson", "Vaughan", "Lamarr", "Franklin", "Meitner", "Noether", "Wu"};
 
@@ -78,7 +88,12 @@ public final class CrashTrial {
         /** While the sandbox's import delivers its webhooks to the bundle. */
         MID_WEBHOOK,
         /** While changed donors go down the update path (GET-then-PUT of their Contact). */
-        MID_UPDATE
+        MID_UPDATE,
+        /**
+         * While the live path coalesces (the organisation's budget short for the rest of the hour): the sandbox has taken a
+         * Batch of new live donors and withholds its answer.
+         */
+        MID_LIVE_CHUNK
     }
 
     /**
@@ -136,7 +151,7 @@ public final class CrashTrial {
             return new Plan(seed, database, liveDonors, bulkDonors, updates, kills, faultRate, clients, donorsPerSecond, sandboxLatencyMillis, webhookReferences, bulkThreshold, batchSize, timeout);
         }
 
-        /** The kinds of the kills, in order: the five kinds shuffled by the seed, repeated as often as needed. */
+        /** The kinds of the kills, in order: every kind, shuffled by the seed, repeated as often as needed. */
         public List<Kill> killKinds() {
             List<Kill> kinds = new ArrayList<>(List.of(Kill.values()));
             Collections.shuffle(kinds, new Random(seed));
@@ -321,15 +336,18 @@ public final class CrashTrial {
         settings.put("sync.claim-renew-ms", "2000");
         settings.put("sync.bulk.threshold", String.valueOf(plan.bulkThreshold()));
         settings.put("sync.batch.size", String.valueOf(plan.batchSize()));
-        settings.put("sync.bulk.period-ms", "1000");
+        // also how often the live path's mode is checked: MID_LIVE_CHUNK posts donors until a check finds one waiting
+        settings.put("sync.bulk.period-ms", "250");
         settings.put("sync.webhook.read-period-ms", "1000");
         settings.put("sync.retry.max-redeliveries", "5");
         settings.put("sync.retry.initial-delay-ms", "100");
         settings.put("sync.retry.max-delay-ms", "1000");
         settings.put("camel.component.http.connect-timeout", "1000");
-        settings.put("camel.component.http.response-timeout", "2000");
-        settings.put("camel.component.http.so-timeout", "2000");
+        settings.put("camel.component.http.response-timeout", String.valueOf(RESPONSE_TIMEOUT.toMillis()));
+        settings.put("camel.component.http.so-timeout", String.valueOf(RESPONSE_TIMEOUT.toMillis()));
         settings.put("virtuous.rate.limit-per-hour", "10000000");
+        // a budget short for the rest of the hour makes the live path coalesce (MID_LIVE_CHUNK); its chunks go within 0.5 s
+        settings.put("sync.live.max-delay", "2s");
         settings.put("virtuous.circuit.open-for-ms", "1000");
         settings.put("virtuous.auth.probe-interval-ms", "1000");
         return settings;
@@ -498,6 +516,7 @@ public final class CrashTrial {
             case MID_POLL -> midPoll();
             case MID_WEBHOOK -> midWebhook();
             case MID_UPDATE -> midUpdate(updates);
+            case MID_LIVE_CHUNK -> midLiveChunk();
         };
         long at = elapsed();
         log("kill " + (k + 1) + " (" + kind + ") at " + at + " ms: " + detail + "; restarting");
@@ -595,6 +614,115 @@ public final class CrashTrial {
         TimeUnit.MILLISECONDS.sleep(delay);
         bundle.kill();
         return delay + " ms after the last of " + posted.size() + " changed donors was accepted";
+    }
+
+    /**
+     * The organisation leaves the hour {@link #LIVE_CHUNK_BUDGET} requests and the sandbox is to withhold the next Batch's
+     * answer; donors are posted until the live path coalesces, then until the sandbox took that Batch, and two more. The
+     * kill lands while the bundle waits for the Batch's answer: its donors marked sent, the rest of the live load not.
+     */
+    private String midLiveChunk() throws Exception {
+        long delay = random.nextInt(300);
+        // the Batch withheld must be the live path's: the bulk file's chunks go first
+        if (bulkDropped) {
+            awaitQuietly("the bulk file's donors taken", () -> bulkTaken() == bulk.size());
+        }
+        awaitClearOfHourEnd();
+        int withheldBefore = withheldAnswers();
+        sandbox.leaveRateBudget(LIVE_CHUNK_BUDGET);
+        sandbox.timeOutNext("POST", "/api/Contact/Batch", RESPONSE_TIMEOUT.multipliedBy(5));
+        try {
+            // one by one, a donor waits (RECEIVED) only for its Finds, tens of ms: one every 50 ms, so one likely is at the next check
+            List<Donor> before = new ArrayList<>();
+            while (!coalescing() && before.size() < LIVE_CHUNK_MAX_ALONE) {
+                Donor donor = probe("S");
+                deliver(donor);
+                before.add(donor);
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            if (!coalescing()) {
+                bundle.kill();
+                violations.add("MID_LIVE_CHUNK the live path did not coalesce: " + before.size() + " donors posted with "
+                        + LIVE_CHUNK_BUDGET + " requests left in the hour");
+                return "the live path did not coalesce";
+            }
+            // up to a chunk's worth until the sandbox took a Batch (a full chunk goes at once, a short one when ripe), then
+            // two more, which the live worker cannot send before that Batch's answer
+            List<Donor> coalesced = new ArrayList<>();
+            long giveUp = System.nanoTime() + STEP_TIMEOUT.toNanos();
+            while (withheldAnswers() == withheldBefore && System.nanoTime() < giveUp) {
+                if (coalesced.size() < plan.batchSize()) {
+                    postProbe("C", coalesced);
+                } else {
+                    TimeUnit.MILLISECONDS.sleep(20);
+                }
+            }
+            if (withheldAnswers() == withheldBefore) {
+                bundle.kill();
+                violations.add("MID_LIVE_CHUNK no Batch was sent within " + STEP_TIMEOUT.toSeconds() + " s of the live path coalescing");
+                return "no Batch sent";
+            }
+            long taken = System.nanoTime();
+            postProbe("C", coalesced);
+            postProbe("C", coalesced);
+            // read soon: the sandbox's import (every 2 s) may create their Contacts, and its webhooks resolve them
+            Map<String, Object> submissions = sandbox.submissions();
+            int marked = 0;
+            List<String> unmarked = new ArrayList<>();
+            List<Donor> posted = new ArrayList<>(before);
+            posted.addAll(coalesced);
+            for (Donor donor : posted) {
+                if (!submissions.containsKey(donor.pair())) {
+                    continue;
+                }
+                Map<String, Object> row = bundle.operator("/sync/donors/" + SOURCE + "/" + donor.referenceId()).object();
+                if ("PENDING".equals(row.get("state")) && "SENT".equals(row.get("submitOutcome"))) {
+                    marked++;
+                } else if (coalesced.contains(donor) && !"SYNCED".equals(row.get("state"))) {
+                    // only the withheld Batch can have taken it (the live worker waits for its answer); SYNCED: its import's webhook came
+                    unmarked.add(donor.pair() + " " + row.get("state") + " " + row.get("submitOutcome"));
+                }
+            }
+            TimeUnit.MILLISECONDS.sleep(delay);
+            long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - taken);
+            bundle.kill();
+            if (!unmarked.isEmpty()) {
+                violations.add("MID_LIVE_CHUNK taken by Virtuous in a Batch not yet answered, yet not PENDING (SENT) in the ledger: " + unmarked);
+            }
+            if (waited >= RESPONSE_TIMEOUT.toMillis()) {
+                violations.add("MID_LIVE_CHUNK killed " + waited + " ms after the Batch was taken: the bundle had given up its answer");
+            }
+            long unsent = coalesced.stream().filter(donor -> !submissions.containsKey(donor.pair())).count();
+            return waited + " ms after the sandbox took a Batch and withheld its answer: of the " + posted.size() + " donors posted ("
+                    + before.size() + " before the path coalesced), " + marked + " taken and PENDING (SENT), " + unsent
+                    + " coalesced ones not yet sent";
+        } finally {
+            sandbox.resetRateBudget();
+        }
+    }
+
+    private void postProbe(String kind, List<Donor> accepted) {
+        Donor donor = probe(kind);
+        if (deliver(donor)) {
+            accepted.add(donor);
+        }
+    }
+
+    /** The sandbox's budget window is the clock hour; the step is not to straddle its end, where the budget comes back. */
+    private static void awaitClearOfHourEnd() throws InterruptedException {
+        long hour = TimeUnit.HOURS.toMillis(1);
+        long left = hour - System.currentTimeMillis() % hour;
+        if (left < TimeUnit.SECONDS.toMillis(30)) {
+            TimeUnit.MILLISECONDS.sleep(left + 1000);
+        }
+    }
+
+    private boolean coalescing() throws IOException, InterruptedException {
+        return "coalescing".equals(((Map<?, ?>) bundle.status().get("livePath")).get("mode"));
+    }
+
+    private int withheldAnswers() throws IOException, InterruptedException {
+        return ((Number) sandbox.faults().getOrDefault("answer withheld after handling", 0)).intValue();
     }
 
     private int bulkTaken() throws IOException, InterruptedException {

@@ -84,10 +84,32 @@ final class SandboxProcess implements AutoCloseable {
         return get("/sandbox/faults").object();
     }
 
+    /** The organisation's other integrations spend all but {@code requests} of the window's budget. */
+    void leaveRateBudget(int requests) throws IOException, InterruptedException {
+        post("/sandbox/rate-budget/leave/" + requests);
+    }
+
+    /** The whole budget of the window back. */
+    void resetRateBudget() throws IOException, InterruptedException {
+        post("/sandbox/rate-budget/reset");
+    }
+
+    /** The next request with this method and path prefix is handled, and its answer withheld for {@code hold}. */
+    void timeOutNext(String method, String pathPrefix, Duration hold) throws IOException, InterruptedException {
+        post("/sandbox/faults/time-out-next?method=" + method + "&path=" + pathPrefix + "&holdMs=" + hold.toMillis());
+    }
+
     /** The nightly import, now; returns once its webhooks were delivered. */
     List<Map<String, Object>> runBatch() throws IOException, InterruptedException {
         return TrialHttp.send(TrialHttp.request(baseUrl + "/sandbox/batch").POST(HttpRequest.BodyPublishers.noBody()),
                 Duration.ofMinutes(5)).array();
+    }
+
+    private void post(String path) throws IOException, InterruptedException {
+        TrialHttp.Response response = TrialHttp.send(TrialHttp.request(baseUrl + path).POST(HttpRequest.BodyPublishers.noBody()), TIMEOUT);
+        if (response.status() != 204) {
+            throw new IOException("POST " + path + " answered " + response.status() + ": " + response.body());
+        }
     }
 
     private TrialHttp.Response get(String path) throws IOException, InterruptedException {

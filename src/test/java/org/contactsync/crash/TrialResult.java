@@ -115,6 +115,7 @@ public record TrialResult(CrashTrial.Plan plan, Counts counts, List<KillRecord> 
             case MID_POLL -> "poll";
             case MID_WEBHOOK -> "webhook";
             case MID_UPDATE -> "update";
+            case MID_LIVE_CHUNK -> "live chunk";
         };
     }
 }

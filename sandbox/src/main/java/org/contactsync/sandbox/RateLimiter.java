@@ -33,6 +33,12 @@ final class RateLimiter {
         used += requests;
     }
 
+    /** Spends, as the organisation's other integrations, all but {@code requests} of the current window's budget. */
+    synchronized void leave(int requests) {
+        rollWindow();
+        used = Math.max(used, settings.rateLimitPerHour() - requests);
+    }
+
     /** Restores the whole budget of the current window. */
     synchronized void reset() {
         rollWindow();

@@ -113,6 +113,11 @@ public class VirtuousSandbox {
         rateLimiter.spend(requests);
     }
 
+    /** Spends as {@link #consumeRateBudget} does, as much as leaves only {@code requests} of the current window's budget. */
+    public void leaveRateBudget(int requests) {
+        rateLimiter.leave(requests);
+    }
+
     /**
      * The next {@code requests} /api requests are answered with {@code status} (401, 403 or 5xx) instead of being
      * handled, spending no budget. Like every planned fault, they are served one per request, in the order asked for.
@@ -285,7 +290,7 @@ public class VirtuousSandbox {
         }
         delayedAnswers = Executors.newSingleThreadScheduledExecutor(daemonThreads("virtuous-sandbox-delayed-answers"));
         server.createContext("/api", new ApiHandler(settings, rateLimiter, requestLog, api, hooks, faults, delayedAnswers, errors));
-        server.createContext("/sandbox", new AdminHandler(batch, store, hold, dispatcher, webhooks, faults, errors, settings.organisation()));
+        server.createContext("/sandbox", new AdminHandler(batch, store, hold, dispatcher, webhooks, faults, rateLimiter, errors, settings.organisation()));
         server.createContext("/", exchange -> {
             try (exchange) {
                 ApiResponse.empty(404).writeTo(exchange);

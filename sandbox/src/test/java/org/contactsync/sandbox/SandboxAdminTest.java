@@ -2,10 +2,14 @@ package org.contactsync.sandbox;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +96,29 @@ class SandboxAdminTest {
     }
 
     @Test
+    void aTestInAnotherProcessLeavesTheOrganisationLittleBudgetAndWithholdsTheAnswerOfOneRequest() throws Exception {
+        sandbox.setRateLimitPerHour(100);
+        sandbox.start();
+        assertEquals(204, admin("/sandbox/rate-budget/leave/3").statusCode());
+        assertEquals("2", http.get("/api/Contact/Types").headers().firstValue("X-RateLimit-Remaining").orElseThrow());
+        assertEquals(204, admin("/sandbox/rate-budget/reset").statusCode());
+        assertEquals("99", http.get("/api/Contact/Types").headers().firstValue("X-RateLimit-Remaining").orElseThrow());
+
+        assertEquals(400, admin("/sandbox/faults/time-out-next?method=POST&path=/api/Contact/Batch").statusCode());
+        assertEquals(204, admin("/sandbox/faults/time-out-next?method=POST&path=/api/Contact/Batch&holdMs=5000").statusCode());
+        http.postJson("/api/Contact/Transaction", Map.of("referenceSource", "PartnerPlatform", "referenceId", "donor-1", "name", "Ada"));
+        HttpRequest.Builder batch = http.request("/api/Contact/Batch").timeout(Duration.ofMillis(500))
+                .header("Authorization", "Bearer " + sandbox.getApiKey()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(SandboxHttp.JSON.writeValueAsString(Map.of("referenceSource", "PartnerPlatform",
+                        "contacts", List.of(Map.of("referenceId", "donor-2", "name", "Grace"))))));
+
+        UncheckedIOException unanswered = assertThrows(UncheckedIOException.class, () -> http.send(batch));
+        assertInstanceOf(HttpTimeoutException.class, unanswered.getCause());
+        assertEquals(Map.of("PartnerPlatform:donor-1", 1, "PartnerPlatform:donor-2", 1), sandbox.submissions(), "the Batch was taken");
+        assertEquals(Map.of("answer withheld after handling", 1), sandbox.faultsServed());
+    }
+
+    @Test
     void recordsEveryApiRequestInOrder() {
         sandbox.start();
         http.get("/api/Contact/Find?email=nobody%40example.org");
@@ -129,5 +156,9 @@ class SandboxAdminTest {
         assertEquals("http://localhost:" + port, sandbox.getBaseUrl());
         sandbox.stop();
         sandbox.stop();
+    }
+
+    private HttpResponse<String> admin(String pathAndQuery) {
+        return http.send(http.request(pathAndQuery).POST(HttpRequest.BodyPublishers.noBody()));
     }
 }

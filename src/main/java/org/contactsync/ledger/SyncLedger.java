@@ -151,11 +151,13 @@ public class SyncLedger {
 
     /**
      * A donor whose submit went unanswered, and for whom Virtuous still has no Contact at the deadline: it never reached
-     * Virtuous, or Virtuous let it go. PENDING -> RECEIVED, to be looked up and submitted afresh.
+     * Virtuous, or Virtuous let it go. PENDING -> RECEIVED, to be looked up and submitted afresh. Only the submit of
+     * {@code submittedAt} (as the caller read it): a caller holding a stale row must not take the newer submit that
+     * followed an earlier resubmit, still unanswered, for the old one and send the donor a third time.
      */
-    public boolean resubmit(ReferencePair reference, String why) {
-        return transition(reference, SyncState.RECEIVED, "state = 'PENDING' AND submit_outcome = '" + SENT + "'", why,
-                "submitted_at = NULL, submit_outcome = NULL, baseline_json = NULL, attempts = 0");
+    public boolean resubmit(ReferencePair reference, OffsetDateTime submittedAt, String why) {
+        return change(reference, SyncState.RECEIVED, "state = 'PENDING' AND submit_outcome = '" + SENT + "' AND submitted_at IS NOT DISTINCT FROM ?",
+                new Object[] {submittedAt}, why, "submitted_at = NULL, submit_outcome = NULL, baseline_json = NULL, attempts = 0", false, new Object[0]);
     }
 
     /**

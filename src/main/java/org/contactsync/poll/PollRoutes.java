@@ -104,7 +104,7 @@ public final class PollRoutes extends BundleRouteBuilder {
                 .process(this::checkDeadline);
 
         step("resubmit", "Past the deadline of a submit Virtuous never answered, and it has nothing for the donor: looked up and submitted again")
-                .filter(exchange -> ledger.resubmit(entry(exchange).getReference(), "Virtuous has no Contact for it " + deadline
+                .filter(exchange -> ledger.resubmit(entry(exchange).getReference(), entry(exchange).submittedAt(), "Virtuous has no Contact for it " + deadline
                         + " after a submit it never answered: submitted again"))
                     .process(exchange -> exchange.getMessage().setBody(entry(exchange).getReference()))
                     .to(direct("sync-queue"));

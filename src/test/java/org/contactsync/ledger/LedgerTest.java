@@ -2,6 +2,7 @@ package org.contactsync.ledger;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 
@@ -82,14 +83,19 @@ class LedgerTest {
         ledger.markUnanswered(ADA, "Contact Transaction", "SocketTimeoutException: Read timed out");
 
         assertThat(ledger.entry(ADA).lastError()).contains("Read timed out");
-        assertThat(ledger.resubmit(ADA, "nothing at the deadline")).isTrue();
-        assertThat(ledger.resubmit(ADA, "nothing at the deadline")).isFalse();
+        OffsetDateTime first = ledger.entry(ADA).submittedAt();
+        assertThat(ledger.resubmit(ADA, first, "nothing at the deadline")).isTrue();
+        assertThat(ledger.resubmit(ADA, first, "nothing at the deadline")).isFalse();
         assertThat(ledger.entry(ADA).state()).isEqualTo(SyncState.RECEIVED);
 
+        // submitted again and not answered yet: a poll still holding the first submit's row must not take this one for it
+        clock.advance(Duration.ofSeconds(1));
         claims.claim(ADA, "exchange-2", false);
         ledger.markSending(ADA, "exchange-2", DONOR, "Contact Transaction");
+        assertThat(ledger.resubmit(ADA, first, "nothing at the deadline")).as("a stale row's submit").isFalse();
+
         ledger.markAccepted(ADA);
-        assertThat(ledger.resubmit(ADA, "nothing at the deadline")).as("Virtuous took it").isFalse();
+        assertThat(ledger.resubmit(ADA, ledger.entry(ADA).submittedAt(), "nothing at the deadline")).as("Virtuous took it").isFalse();
     }
 
     @Test

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * Whether the live path submits its new donors one by one (a Find by reference, a Find by email, a Contact Transaction:
  * up to 3 requests each) or coalesces them into Contact Batch chunks (one request per sync.batch.size donors), and how
  * long each lane's waiting work will take at the current budget.
- * <p>It coalesces once the new donors waiting (RECEIVED, not linked to a Contact), and as many more as this node's
+ * <p>It coalesces once new donors wait (RECEIVED, not linked to a Contact) and they, with as many more as this node's
  * intake recorded in the last {@code sync.live.max-delay} (expected in the next at the same pace: the backlog alone
  * looks small while Batches keep draining it), could not all be served one by one within {@code sync.live.max-delay} at the budget the
  * rate governor plans with, and goes back to one by one once they would fit within half of it (so a backlog near the
@@ -97,7 +97,7 @@ public class LivePlan {
         Duration wait = governor.waitFor(saturated(oneByOne + reserve()));
         String demand = String.format(Locale.ROOT, "%,d new donors waiting, and %,d more expected in the next %s at the pace of the last, need %,d requests one by one",
                 now.backlog(), arrived, BulkLoads.human(maxDelay), oneByOne);
-        if (current.mode() == Mode.SINGLE && now.backlog() + arrived > 0 && wait.compareTo(maxDelay) > 0) {
+        if (current.mode() == Mode.SINGLE && now.backlog() > 0 && wait.compareTo(maxDelay) > 0) {
             long load = loads.openLive();
             switchTo(new State(Mode.COALESCING, load, String.format(Locale.ROOT,
                     "%s, which the budget allows in about %s, beyond sync.live.max-delay (%s): they go in Contact Batch chunks (bulk load %d)",

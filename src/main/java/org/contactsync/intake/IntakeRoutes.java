@@ -83,15 +83,18 @@ public final class IntakeRoutes extends BundleRouteBuilder {
                     ValidatedDonor validated = exchange.getVariable(IntakeReceipt.VALIDATED, ValidatedDonor.class);
                     Long bulkLoad = exchange.getVariable("bulkLoad", Long.class);
                     Long liveLoad = bulkLoad == null ? live.coalescingLoad() : null;
-                    // coalescing, a new donor skips the queue and its consumer, unless the window can still afford its Finds
-                    boolean findsOffered = liveLoad != null && live.findsAffordable();
+                    // coalescing, a new donor skips the queue and its consumer, unless the window's surplus grants its Finds
+                    boolean granted = liveLoad != null && live.grantFinds();
                     Admitted admitted = admissions.receive(validated.getReference(), validated.getDonor(),
-                            bulkLoad != null ? bulkLoad : findsOffered ? null : liveLoad);
+                            bulkLoad != null ? bulkLoad : granted ? null : liveLoad);
                     boolean arrived = bulkLoad == null && admitted.admission() == Admission.NEW;
                     if (arrived) {
                         live.arrived();
+                    } else if (granted) {
+                        // a donor the ledger knew needs no lookup: it goes where a known donor goes
+                        live.returnFinds();
                     }
-                    exchange.setVariable(LivePlan.FINDS_GRANTED, findsOffered && arrived && live.grantFinds());
+                    exchange.setVariable(LivePlan.FINDS_GRANTED, granted && arrived);
                     exchange.setVariable(IntakeReceipt.ADMISSION, admitted.admission());
                     exchange.setVariable("enlisted", admitted.enlisted());
                     exchange.getMessage().setBody(validated.getReference());

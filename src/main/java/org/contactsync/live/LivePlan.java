@@ -63,6 +63,8 @@ public class LivePlan {
     private final Arrivals arrivals;
     /** The new donors that may still be granted Finds while coalescing: the window's surplus as of the last check, in donors. */
     private final AtomicInteger findAllowance = new AtomicInteger();
+    /** The new donors granted Finds whose consumer has not taken them yet. */
+    private final AtomicInteger waitingForFinds = new AtomicInteger();
     private volatile State state;
     private volatile Snapshot snapshot = new Snapshot(0, new EnumMap<>(Lane.class), new EnumMap<>(Lane.class));
 
@@ -108,9 +110,14 @@ public class LivePlan {
                     "%s, which fit within half of sync.live.max-delay (about %s): one by one again", demand, BulkLoads.human(wait)),
                     clock.instant(), current.switches() + 1));
         }
-        int planned = now.requests().values().stream().mapToInt(Integer::intValue).sum();
-        int surplus = Math.max(0, governor.availableNow() - planned - reserve()) / FIND_COST;
-        findAllowance.set(state.mode() == Mode.COALESCING ? Math.min(surplus, grantsPerCheck) : 0);
+        if (state.mode() == Mode.SINGLE) {
+            findAllowance.set(0);
+            waitingForFinds.set(0);
+            return;
+        }
+        // granted donors still queued for their Finds have spent nothing yet: their requests are planned too
+        int planned = now.requests().values().stream().mapToInt(Integer::intValue).sum() + waitingForFinds.get() * FIND_COST;
+        findAllowance.set(Math.min(Math.max(0, governor.availableNow() - planned - reserve()) / FIND_COST, grantsPerCheck));
     }
 
     /** Intake recorded a donor never seen before: it counts in the pace new donors arrive at. */
@@ -127,23 +134,35 @@ public class LivePlan {
         State current = state;
         exchange.setVariable("liveMode", current.mode().name().toLowerCase(Locale.ROOT));
         exchange.setVariable("liveLoad", current.load());
-        exchange.setVariable("findsPay", current.mode() == Mode.SINGLE || exchange.getVariable(FINDS_GRANTED, false, Boolean.class));
-    }
-
-    /** While coalescing: whether the budget still has room for a new donor's Finds (see {@link #grantFinds}). */
-    public boolean findsAffordable() {
-        return findAllowance.get() > 0;
+        boolean granted = exchange.getVariable(FINDS_GRANTED, false, Boolean.class);
+        if (granted) {
+            waitingForFinds.getAndUpdate(waiting -> Math.max(0, waiting - 1));
+        }
+        exchange.setVariable("findsPay", current.mode() == Mode.SINGLE || granted);
     }
 
     /**
      * While coalescing, takes the Finds of one new donor from the window's surplus: what the share still allows beyond
-     * the Batches and the other lanes' waiting work and the tenth kept for the Batches, as of the last check, for at
-     * most twice sync.concurrency donors a check (so they never queue deep, a trickle donor among them). Such a
+     * the Batches and the other lanes' waiting work, the Finds already granted and the tenth kept for the Batches, as of
+     * the last check, for at most twice sync.concurrency donors a check and queued at once (so they never queue deep, a
+     * trickle donor among them, and consumers slower than intake cannot spend the Batches' budget on Finds). Such a
      * donor goes to the consumers ({@value #FINDS_GRANTED} set), which link it at once when a Find finds its Contact and
-     * otherwise add it to the live load; the Finds never wait for budget the Batches need.
+     * otherwise add it to the live load; the Finds never wait for budget the Batches need. A granted donor a full queue
+     * dropped counts as queued until the path next goes one by one: it costs Finds to others, never budget.
      */
-    public boolean grantFinds() {
-        return findAllowance.getAndUpdate(left -> Math.max(0, left - 1)) > 0;
+    public synchronized boolean grantFinds() {
+        if (findAllowance.get() == 0 || waitingForFinds.get() >= grantsPerCheck) {
+            return false;
+        }
+        findAllowance.decrementAndGet();
+        waitingForFinds.incrementAndGet();
+        return true;
+    }
+
+    /** Gives back a grant of {@link #grantFinds} intake did not use: the donor was not new. */
+    public synchronized void returnFinds() {
+        findAllowance.incrementAndGet();
+        waitingForFinds.getAndUpdate(waiting -> Math.max(0, waiting - 1));
     }
 
     /** The live load new donors join while the path coalesces (intake enlists them as it records them); null one by one. */

@@ -46,7 +46,7 @@ public final class ContactSyncBenchmark {
     private static final int BACKFILL = 10_000;
     private static final int LIVE_DONORS = 1_000;
     private static final int SURGE_DONORS = 5_000;
-    private static final int CLIENTS = 4;
+    private static final int CLIENTS = Integer.getInteger("bench.clients", 4);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 

@@ -85,8 +85,15 @@ public final class IntakeRoutes extends BundleRouteBuilder {
                     Long liveLoad = bulkLoad == null ? live.coalescingLoad() : null;
                     // coalescing, a new donor skips the queue and its consumer, unless the window's surplus grants its Finds
                     boolean granted = liveLoad != null && live.grantFinds();
-                    Admitted admitted = admissions.receive(validated.getReference(), validated.getDonor(),
-                            bulkLoad != null ? bulkLoad : granted ? null : liveLoad);
+                    Admitted admitted;
+                    try {
+                        admitted = admissions.receive(validated.getReference(), validated.getDonor(), bulkLoad != null ? bulkLoad : granted ? null : liveLoad);
+                    } catch (RuntimeException notRecorded) {
+                        if (granted) {
+                            live.returnFinds();
+                        }
+                        throw notRecorded;
+                    }
                     boolean arrived = bulkLoad == null && admitted.admission() == Admission.NEW;
                     if (arrived) {
                         live.arrived();

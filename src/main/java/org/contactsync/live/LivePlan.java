@@ -25,10 +25,10 @@ import org.slf4j.LoggerFactory;
  * long each lane's waiting work will take at the current budget.
  * <p>It coalesces once new donors wait (RECEIVED, not linked to a Contact) and they, with as many more as this node's
  * intake recorded in the last {@code sync.live.max-delay} (expected in the next at the same pace: the backlog alone
- * looks small while Batches keep draining it), could not all be served one by one within {@code sync.live.max-delay} at the budget the
- * rate governor plans with, and goes back to one by one once they would fit within half of it (so a backlog near the
- * limit does not flip the mode at every check). Either way a tenth of
- * the bundle's share of a window is planned as kept for the Batches: one by one, donors may not count on it.
+ * looks small while Batches keep draining it), could not all be served one by one within {@code sync.live.max-delay}
+ * at the budget the rate governor plans with, and goes back to one by one once they would fit within half of it (so a
+ * backlog near the limit does not flip the mode at every check). Either way a tenth of the bundle's share of a window
+ * is planned as kept for the Batches: one by one, donors may not count on it.
  * While coalescing a new donor spends a Find only from the window's surplus ({@link #grantFinds}): the Batch import
  * matches by reference, then email, phone, name and address itself, so whatever a Find would have found the import
  * finds too, and the donor is linked to that Contact when the import's webhook resolves it, not duplicated. A Find
@@ -159,7 +159,7 @@ public class LivePlan {
         return true;
     }
 
-    /** Gives back a grant of {@link #grantFinds} intake did not use: the donor was not new. */
+    /** Gives back a grant of {@link #grantFinds} intake did not use: the donor was not new, or not recorded. */
     public synchronized void returnFinds() {
         findAllowance.incrementAndGet();
         waitingForFinds.getAndUpdate(waiting -> Math.max(0, waiting - 1));

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Collection;
 import java.util.Map;
@@ -81,6 +82,8 @@ public final class IntakeRoutes extends BundleRouteBuilder {
                 + "in the delivery's bulk load or, while the live path coalesces, in its load (the enlisted variable)")
                 .process(exchange -> {
                     ValidatedDonor validated = exchange.getVariable(IntakeReceipt.VALIDATED, ValidatedDonor.class);
+                    // the dead letters this delivery supersedes are those written before it was recorded
+                    exchange.setVariable("recordedAt", deadLetters.now());
                     Long bulkLoad = exchange.getVariable("bulkLoad", Long.class);
                     Long liveLoad = bulkLoad == null ? live.coalescingLoad() : null;
                     // coalescing, a new donor skips the queue and its consumer, unless the window's surplus grants its Finds
@@ -112,7 +115,7 @@ public final class IntakeRoutes extends BundleRouteBuilder {
                     Admission admission = exchange.getVariable(IntakeReceipt.ADMISSION, Admission.class);
                     if (admission != null) {
                         deadLetters.supersede(exchange.getVariable(IntakeReceipt.VALIDATED, ValidatedDonor.class).getReference(), admission,
-                                exchange.getVariable("origin", String.class));
+                                exchange.getVariable("origin", String.class), exchange.getVariable("recordedAt", OffsetDateTime.class));
                     }
                 });
 

@@ -182,13 +182,18 @@ public class DeadLetterStore {
     /**
      * Closes the donor's open dead letters once the platform has sent it again and the ledger took it for a fresh
      * attempt ({@code origin}: where the delivery came from). A letter's donor is then out of date: replaying it would
-     * send the old data, and the page would show a donor that needs no one's attention.
+     * send the old data, and the page would show a donor that needs no one's attention. Only the letters written before
+     * {@code recordedAt}, when intake recorded the delivery: the fresh attempt may already have failed, and its own
+     * letter is the one the operator needs.
      */
-    public void supersede(ReferencePair reference, Admission admission, String origin) {
+    public void supersede(ReferencePair reference, Admission admission, String origin, OffsetDateTime recordedAt) {
         if (admission == null || !admission.isSyncNeeded()) {
             return;
         }
-        int closed = closeOpenLetters(reference, "sent again" + (origin == null ? "" : " (" + origin + ")") + " and taken for a fresh attempt");
+        int closed = jdbc().update("UPDATE dead_letter SET outcome = 'superseded', outcome_reason = ?, outcome_at = ? "
+                + "WHERE reference_source = ? AND reference_id = ? AND outcome IS NULL AND failed_at < ?",
+                SyncLedger.toColumn("sent again" + (origin == null ? "" : " (" + origin + ")") + " and taken for a fresh attempt"), now(),
+                reference.referenceSource(), reference.referenceId(), recordedAt);
         if (closed > 0) {
             LOG.info("{}: {} open dead letter(s) superseded, the donor was sent again", reference, closed);
         }
@@ -227,7 +232,8 @@ public class DeadLetterStore {
         return database.jdbc();
     }
 
-    private OffsetDateTime now() {
+    /** The time letters are stamped with (the bundle's clock, UTC). */
+    public OffsetDateTime now() {
         return OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
     }
 

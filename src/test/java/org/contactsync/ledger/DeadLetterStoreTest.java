@@ -1,6 +1,8 @@
 package org.contactsync.ledger;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.NoSuchElementException;
 
@@ -24,12 +26,13 @@ class DeadLetterStoreTest {
     private SyncDatabase database;
     private SyncLedger ledger;
     private DeadLetterStore letters;
+    private TestClock clock;
 
     @BeforeEach
     void open() throws Exception {
         database = new SyncDatabase("jdbc:h2:file:" + directory.resolve("db").toAbsolutePath(), "sa", "", 2, 5000);
         database.migrate();
-        TestClock clock = new TestClock();
+        clock = new TestClock();
         ledger = new SyncLedger(database, clock, new ClusterNode("n", 0), 300);
         letters = new DeadLetterStore(database, ledger, clock);
         new Admissions(ledger).receive(ADA, Map.of("referenceId", "ada", "firstName", "Ada", "lastName", "L"));
@@ -68,10 +71,20 @@ class DeadLetterStoreTest {
         letters.storeRejected(ADA, "email: still bad", "raw 2", null);
         assertThat(letters.open(null)).hasSize(1).first().satisfies(letter -> assertThat(letter).containsEntry("reason", "email: still bad"));
 
-        letters.supersede(ADA, Admission.UNCHANGED, "POST /donors");
+        clock.advance(Duration.ofSeconds(1));
+        OffsetDateTime recorded = letters.now();
+        letters.supersede(ADA, Admission.UNCHANGED, "POST /donors", recorded);
         assertThat(letters.countOpen()).as("an unchanged delivery is no fresh attempt").isEqualTo(1);
-        letters.supersede(ADA, Admission.RETRY, "POST /donors");
+        letters.supersede(ADA, Admission.RETRY, "POST /donors", recorded);
         assertThat(letters.countOpen()).isZero();
+
+        // the fresh attempt failed before intake came to supersede: its own letter stays open
+        clock.advance(Duration.ofSeconds(1));
+        recorded = letters.now();
+        clock.advance(Duration.ofMillis(5));
+        letters.storeRejected(ADA, "email: bad again", "raw 3", null);
+        letters.supersede(ADA, Admission.RETRY, "POST /donors", recorded);
+        assertThat(letters.open(null)).hasSize(1).first().satisfies(letter -> assertThat(letter).containsEntry("reason", "email: bad again"));
     }
 
     @Test

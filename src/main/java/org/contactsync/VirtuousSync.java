@@ -19,6 +19,7 @@ import org.contactsync.alert.OverdueAlerts;
 import org.contactsync.alert.OverdueHealthCheck;
 import org.contactsync.bulk.BulkLoads;
 import org.contactsync.bulk.BulkRoutes;
+import org.contactsync.bulk.ChunkWorker;
 import org.contactsync.cluster.ClaimHeartbeat;
 import org.contactsync.cluster.ClusterMembers;
 import org.contactsync.cluster.ClusterRoutes;
@@ -219,8 +220,9 @@ public class VirtuousSync extends BundleRouteBuilder {
                 settings.integer("sync.redrive.batch-size")));
         context.addRoutes(new SubmitRoutes(submissions));
         context.addRoutes(new UpdateRoutes(updates, requests, ledger));
-        context.addRoutes(new BulkRoutes(bulkLoads, heartbeat, settings.integer("sync.bulk.threshold"), drift));
-        context.addRoutes(new LiveRoutes(livePlan, bulkLoads, heartbeat, drift));
+        ChunkWorker chunkWorker = new ChunkWorker(bulkLoads, heartbeat, drift);
+        context.addRoutes(new BulkRoutes(bulkLoads, chunkWorker, settings.integer("sync.bulk.threshold")));
+        context.addRoutes(new LiveRoutes(livePlan, bulkLoads, chunkWorker));
         context.addRoutes(new DriftRoutes(drift, driftHolds, requests, settings.duration("sync.drift.check-period")));
         context.addRoutes(new ResolutionRoutes(join, merges, requests));
         context.addRoutes(new PollRoutes(new ScheduleRuns(database, node, clock), query, policy, requests, ledger, metrics,

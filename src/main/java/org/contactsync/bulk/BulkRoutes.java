@@ -2,12 +2,7 @@ package org.contactsync.bulk;
 
 import java.util.List;
 
-import org.apache.camel.Exchange;
 import org.contactsync.bundle.BundleRouteBuilder;
-import org.contactsync.cluster.ClaimHeartbeat;
-import org.contactsync.drift.DriftGuard;
-import org.contactsync.ledger.BulkChunk;
-import org.contactsync.virtuous.VirtuousCallRoute;
 
 /**
  * The machinery of {@code routes/bulk-load.camel.yaml}: opening a bulk load for a large delivery and readying it once
@@ -17,18 +12,13 @@ import org.contactsync.virtuous.VirtuousCallRoute;
 public final class BulkRoutes extends BundleRouteBuilder {
 
     private final BulkLoads loads;
-    private final ClaimHeartbeat heartbeat;
+    private final ChunkWorker worker;
     private final int threshold;
-    private final DriftGuard drift;
 
-    /**
-     * {@code threshold}: sync.bulk.threshold, the most donors a delivery may have and still go the live path; a chunk's
-     * donors that would carry a value the organisation no longer has are held by {@code drift}, never sent.
-     */
-    public BulkRoutes(BulkLoads loads, ClaimHeartbeat heartbeat, int threshold, DriftGuard drift) {
-        this.drift = drift;
+    /** {@code threshold}: sync.bulk.threshold, the most donors a delivery may have and still go the live path. */
+    public BulkRoutes(BulkLoads loads, ChunkWorker worker, int threshold) {
         this.loads = loads;
-        this.heartbeat = heartbeat;
+        this.worker = worker;
         this.threshold = threshold;
     }
 
@@ -43,29 +33,7 @@ public final class BulkRoutes extends BundleRouteBuilder {
                 .filter(variable("bulkLoad").isNotNull())
                     .process(exchange -> loads.ready(exchange.getVariable("bulkLoad", Long.class)));
 
-        from("timer:" + PREFIX + "-bulk-load?period={{sync.bulk.period-ms}}").routeId(id("bulk-load"))
-                .description("Sends the ready bulk loads' donors, chunk by chunk; after a restart it resumes what was not sent")
-                .routeConfigurationId(id("background-errors"))
-                .process(this::nextChunk)
-                // a stopping bundle finishes the chunk in hand and leaves the rest in the ledger for the next start
-                .loopDoWhile(exchange -> !exchange.getVariable("chunk", BulkChunk.class).isEmpty() && exchange.getContext().getStatus().isStarted())
-                    .setVariable(VirtuousCallRoute.LANE, constant("bulk"))
-                    .to(direct("batch-submit"))
-                    .process(exchange -> loads.progress(exchange.getVariable("chunk", BulkChunk.class)))
-                    .process(this::nextChunk)
-                .end();
-    }
-
-    /**
-     * Claims the next chunk for this exchange (empty when none is ready), its claims held until the next one; the donors
-     * the drift guard holds leave it. A chunk all of whose donors are held is followed by the next.
-     */
-    private void nextChunk(Exchange exchange) {
-        BulkChunk chunk;
-        do {
-            chunk = drift.withoutHeld(loads.nextChunk(exchange.getExchangeId()));
-        } while (chunk.isEmpty() && chunk.loadId() != 0);
-        heartbeat.hold(chunk, exchange);
-        exchange.setVariable("chunk", chunk);
+        worker.define(this, "bulk-load", "Sends the ready bulk loads' donors, chunk by chunk; after a restart it resumes what was not sent",
+                "bulk", loads::nextChunk);
     }
 }

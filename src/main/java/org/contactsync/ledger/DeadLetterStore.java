@@ -76,7 +76,7 @@ public class DeadLetterStore {
     private void insert(ReferencePair reference, String stage, String reason, Integer status, String virtuousMessage, String original,
             String donorJson, int attempts) {
         if (reference != null) {
-            closeOpenLetters(reference, "failed again later: see the newer dead letter");
+            closeOpenLetters(reference, "failed again later: see the newer dead letter", null);
         }
         jdbc().update("INSERT INTO dead_letter (reference_source, reference_id, stage, reason, http_status, virtuous_message, "
                 + "original_input, donor_json, attempts, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -190,19 +190,21 @@ public class DeadLetterStore {
         if (admission == null || !admission.isSyncNeeded()) {
             return;
         }
-        int closed = jdbc().update("UPDATE dead_letter SET outcome = 'superseded', outcome_reason = ?, outcome_at = ? "
-                + "WHERE reference_source = ? AND reference_id = ? AND outcome IS NULL AND failed_at < ?",
-                SyncLedger.toColumn("sent again" + (origin == null ? "" : " (" + origin + ")") + " and taken for a fresh attempt"), now(),
-                reference.referenceSource(), reference.referenceId(), recordedAt);
+        int closed = closeOpenLetters(reference, "sent again" + (origin == null ? "" : " (" + origin + ")") + " and taken for a fresh attempt",
+                recordedAt);
         if (closed > 0) {
             LOG.info("{}: {} open dead letter(s) superseded, the donor was sent again", reference, closed);
         }
     }
 
-    private int closeOpenLetters(ReferencePair reference, String reason) {
-        return jdbc().update("UPDATE dead_letter SET outcome = 'superseded', outcome_reason = ?, outcome_at = ? "
-                + "WHERE reference_source = ? AND reference_id = ? AND outcome IS NULL",
-                SyncLedger.toColumn(reason), now(), reference.referenceSource(), reference.referenceId());
+    /** Supersedes the donor's open letters, those written before {@code writtenBefore} only when it is given. */
+    private int closeOpenLetters(ReferencePair reference, String reason, OffsetDateTime writtenBefore) {
+        String sql = "UPDATE dead_letter SET outcome = 'superseded', outcome_reason = ?, outcome_at = ? "
+                + "WHERE reference_source = ? AND reference_id = ? AND outcome IS NULL";
+        return writtenBefore == null
+                ? jdbc().update(sql, SyncLedger.toColumn(reason), now(), reference.referenceSource(), reference.referenceId())
+                : jdbc().update(sql + " AND failed_at < ?", SyncLedger.toColumn(reason), now(), reference.referenceSource(), reference.referenceId(),
+                        writtenBefore);
     }
 
     /** Closes the letter for good; the reason is kept with it and in the donor's ledger row, in one transaction. */

@@ -1,12 +1,8 @@
 package org.contactsync.live;
 
-import org.apache.camel.Exchange;
 import org.contactsync.bulk.BulkLoads;
+import org.contactsync.bulk.ChunkWorker;
 import org.contactsync.bundle.BundleRouteBuilder;
-import org.contactsync.cluster.ClaimHeartbeat;
-import org.contactsync.drift.DriftGuard;
-import org.contactsync.ledger.BulkChunk;
-import org.contactsync.virtuous.VirtuousCallRoute;
 
 /**
  * The machinery of the live path's two modes ({@code routes/contact-sync.camel.yaml}, {@link LivePlan}): the plan for
@@ -18,15 +14,12 @@ public final class LiveRoutes extends BundleRouteBuilder {
 
     private final LivePlan plan;
     private final BulkLoads loads;
-    private final ClaimHeartbeat heartbeat;
-    private final DriftGuard drift;
+    private final ChunkWorker worker;
 
-    /** A chunk's donors that would carry a value the organisation no longer has are held by {@code drift}, never sent. */
-    public LiveRoutes(LivePlan plan, BulkLoads loads, ClaimHeartbeat heartbeat, DriftGuard drift) {
+    public LiveRoutes(LivePlan plan, BulkLoads loads, ChunkWorker worker) {
         this.plan = plan;
         this.loads = loads;
-        this.heartbeat = heartbeat;
-        this.drift = drift;
+        this.worker = worker;
     }
 
     @Override
@@ -43,29 +36,7 @@ public final class LiveRoutes extends BundleRouteBuilder {
                 .routeConfigurationId(id("background-errors"))
                 .process(exchange -> plan.evaluate());
 
-        from("timer:" + PREFIX + "-live-batch?period={{sync.bulk.period-ms}}").routeId(id("live-batch"))
-                .description("Sends the live path's coalesced donors chunk by chunk; after a restart it resumes what was not sent")
-                .routeConfigurationId(id("background-errors"))
-                .process(this::nextChunk)
-                // a stopping bundle finishes the chunk in hand and leaves the rest in the ledger for the next start
-                .loopDoWhile(exchange -> !exchange.getVariable("chunk", BulkChunk.class).isEmpty() && exchange.getContext().getStatus().isStarted())
-                    .setVariable(VirtuousCallRoute.LANE, constant("live"))
-                    .to(direct("batch-submit"))
-                    .process(exchange -> loads.progress(exchange.getVariable("chunk", BulkChunk.class)))
-                    .process(this::nextChunk)
-                .end();
-    }
-
-    /**
-     * Claims the next chunk of coalesced donors for this exchange (empty until one is due), its claims held until the
-     * next one; the donors the drift guard holds leave it (intake enlists donors before any drift check).
-     */
-    private void nextChunk(Exchange exchange) {
-        BulkChunk chunk;
-        do {
-            chunk = drift.withoutHeld(loads.nextLiveChunk(exchange.getExchangeId(), plan.chunkRipe()));
-        } while (chunk.isEmpty() && chunk.loadId() != 0);
-        heartbeat.hold(chunk, exchange);
-        exchange.setVariable("chunk", chunk);
+        worker.define(this, "live-batch", "Sends the live path's coalesced donors chunk by chunk; after a restart it resumes what was not sent",
+                "live", exchangeId -> loads.nextLiveChunk(exchangeId, plan.chunkRipe()));
     }
 }

@@ -166,10 +166,7 @@ public final class ContactSyncBenchmark {
         sandbox.clearRequests();
         long start = System.nanoTime();
         long cpu = processCpuMillis();
-        parallel(LIVE_DONORS, i -> {
-            bundle.post("/donors", donorJson("live-" + i));
-            return 0L;
-        });
+        postOneByOne("live-", LIVE_DONORS);
         await("live donors PENDING", () -> count(SyncState.PENDING) >= LIVE_DONORS);
         long millis = millisSince(start);
         figures.put("Live path: intake -> ledger -> Find -> Transaction -> PENDING", perSecond(LIVE_DONORS, millis) + " donors/s ("
@@ -193,10 +190,7 @@ public final class ContactSyncBenchmark {
         sandbox.clearRequests();
         long start = System.nanoTime();
         long cpu = processCpuMillis();
-        parallel(SURGE_DONORS, i -> {
-            bundle.post("/donors", donorJson("surge-" + i));
-            return 0L;
-        });
+        postOneByOne("surge-", SURGE_DONORS);
         long answered = millisSince(start);
         await("surge donors PENDING", () -> count(SyncState.PENDING) >= SURGE_DONORS);
         long millis = millisSince(start);
@@ -209,6 +203,14 @@ public final class ContactSyncBenchmark {
         // the measures after this one are not about the budget
         clock.advanceIntoNextHour();
         sandbox.setRateLimitPerHour(10_000_000);
+    }
+
+    /** Posts {@code count} donors ({@code prefix}0, {@code prefix}1, ...), one a request, from {@link #CLIENTS} clients. */
+    private void postOneByOne(String prefix, int count) throws Exception {
+        parallel(count, i -> {
+            bundle.post("/donors", donorJson(prefix + i));
+            return 0L;
+        });
     }
 
     /** (d) 10,000 donors in one file: Batch requests to submit, then the import's webhooks, delivered and timed here. */

@@ -61,6 +61,7 @@ import org.contactsync.poll.PollRoutes;
 import org.contactsync.preview.PreviewRoutes;
 import org.contactsync.preview.Previews;
 import org.contactsync.ratelimit.RateGovernor;
+import org.contactsync.resolution.CompletionPool;
 import org.contactsync.resolution.MergeCheck;
 import org.contactsync.resolution.ResolutionJoin;
 import org.contactsync.resolution.ResolutionRepository;
@@ -185,13 +186,15 @@ public class VirtuousSync extends BundleRouteBuilder {
         DonorParser parser = new DonorParser(TextDecoding.of("sync.inbox.charset", settings.text("sync.inbox.charset")));
         RequestReader requestReader = new RequestReader(parser, settings.number("sync.intake.max-bytes"), settings.integer("sync.intake.max-items"));
         IntakeReceipt receipt = new IntakeReceipt();
-        ResolutionJoin join = new ResolutionJoin(ledger);
+        ResolutionJoin join = new ResolutionJoin(ledger, database.groupCommit());
 
         // what the YAML names, the health checks, and the hooks Camel finds by their type: each under the prefix
         registry.bind(prefix + "-intake-receipt", receipt);
         registry.bind(prefix + "-route-ids", new ResolvedRouteIds());
         registry.bind(prefix + "-resolution-join", join);
-        registry.bind(prefix + "-resolution-repository", new ResolutionRepository(database));
+        registry.bind(prefix + "-resolution-repository", new ResolutionRepository(database, ledger));
+        registry.bind(prefix + "-resolution-completions", new CompletionPool(context.getExecutorServiceManager()
+                .newFixedThreadPool(this, "resolution", settings.integer("sync.concurrency"))));
         // a replay's split gathers each letter's diff or outcome into one answer
         registry.bind(prefix + "-replay-letters", new GroupedBodyAggregationStrategy());
         registry.bind(prefix + "-access-health", accessHealth);

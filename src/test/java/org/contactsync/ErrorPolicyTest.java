@@ -16,6 +16,7 @@ import com.sun.net.httpserver.HttpServer;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckHelper;
 import org.contactsync.ledger.DeadLetter;
+import org.contactsync.ledger.ReferencePair;
 import org.contactsync.ledger.SyncState;
 import org.contactsync.sandbox.RecordedRequest;
 import org.contactsync.sandbox.VirtuousSandbox;
@@ -291,8 +292,13 @@ class ErrorPolicyTest {
     }
 
     @Test
-    void theKeyIsStoredNowhereAfterACallNeitherWithAHeldSubmissionNorInADeadLetter() throws Exception {
-        fixture.start(Map.of());
+    void theKeyIsStoredNowhereAfterACallNeitherInTheAggregatorsTablesNorInADeadLetter() throws Exception {
+        fixture.start(Map.of("sync.webhook.secret", "policy-secret"));
+        // recorded, not yet worked on (the redrive's next run is a minute away): its Contact's event comes first, and is held
+        bundle().admissions().receive(new ReferencePair(SOURCE, "early-2"), Map.of("referenceSource", SOURCE, "referenceId", "early-2",
+                "firstName", "Emmy", "lastName", "Noether", "contactType", "Household"));
+        bundle().deliverWebhook("policy-secret", "{\"event\":\"ContactCreate\",\"contact\":{\"id\":5555,\"contactReferences\":"
+                + "[{\"source\":\"" + SOURCE + "\",\"id\":\"early-2\"}]}}");
         bundle().post("/donors", donor("held-1"));
         bundle().post("/donors", """
                 {"referenceId": "invalid-3", "name": "Spaceship Owners", "contactType": "Spaceship"}""");
@@ -300,18 +306,20 @@ class ErrorPolicyTest {
         bundle().awaitState(SOURCE, "held-1", SyncState.PENDING);
         bundle().awaitState(SOURCE, "invalid-3", SyncState.FAILED);
 
-        // the submission reaches the aggregator's repository just after the donor goes PENDING
+        // the early event's group and the dead letter; held-1's submission, made with the key, is never stored: its
+        // PENDING row is what its webhook will complete against
         List<byte[]> stored = await().until(this::storedRows, rows -> rows.size() == 2);
         byte[] key = sandbox().getApiKey().getBytes(StandardCharsets.UTF_8);
         assertThat(stored).as("rows holding the API key").noneMatch(row -> indexOf(row, key) >= 0);
     }
 
-    /** The aggregator's held exchanges and the dead letters, as bytes. */
+    /** The aggregator's held and completed exchanges and the dead letters, as bytes. */
     private List<byte[]> storedRows() throws Exception {
         DataSource database = bundle().bean("database", DataSource.class);
         List<byte[]> rows = new ArrayList<>();
         try (Connection c = database.getConnection();
              ResultSet row = c.createStatement().executeQuery("SELECT exchange FROM sync_resolution "
+                     + "UNION ALL SELECT exchange FROM sync_resolution_completed "
                      + "UNION ALL SELECT CAST(CONCAT(reason, virtuous_message, donor_json) AS VARBINARY) FROM dead_letter")) {
             while (row.next()) {
                 rows.add(row.getBytes(1));

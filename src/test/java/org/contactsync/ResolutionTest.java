@@ -1,12 +1,8 @@
 package org.contactsync;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 import org.contactsync.ledger.DeadLetter;
 import org.contactsync.ledger.LedgerEntry;
@@ -98,6 +94,20 @@ class ResolutionTest {
         assertThat(synced.resolvedBy()).as("the first delivery resolved it").isEqualTo("webhook-update");
         assertThat(bundle().ledger().history(new ReferencePair(SOURCE, "res-3")))
                 .extracting(step -> step.get("state")).containsExactly("RECEIVED", "PENDING", "SYNCED");
+    }
+
+    @Test
+    void aDeliveryIsAnsweredOnlyOnceTheResolutionItBringsIsRecorded() throws Exception {
+        sandbox().setWebhookDeliveryEnabled(false);
+        submit("res-15", "Mary", "Anning");
+        long contactId = contactIdFor("res-15", sandbox().runBatch());
+
+        SyncBundle.Response answer = deliver(envelope("ContactCreate", contactId, "res-15"));
+
+        // read at once, no waiting: a 2xx tells Virtuous it need not deliver again, so what it brought is on disk by then
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(bundle().entry(SOURCE, "res-15").state()).isEqualTo(SyncState.SYNCED);
+        assertThat(bundle().entry(SOURCE, "res-15").contactId()).isEqualTo(contactId);
     }
 
     @Test
@@ -349,9 +359,6 @@ class ResolutionTest {
     }
 
     private SyncBundle.Response deliver(String body) throws Exception {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        String signature = Base64.getEncoder().encodeToString(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
-        return bundle().post("/webhooks/virtuous", body, Map.of("X-Virtuous-Signature", signature));
+        return bundle().deliverWebhook(SECRET, body);
     }
 }

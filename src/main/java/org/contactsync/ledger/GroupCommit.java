@@ -10,7 +10,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Group commit: the units of work that threads hand in at the same moment (concurrent {@code POST /donors}
- * admissions, the resolution aggregator's writes of concurrent webhook deliveries, held webhook events) are written in
+ * admissions, the resolution aggregator's completions, held webhook events) are written in
  * one transaction, and each
  * caller returns once the commit that holds its unit has returned. A commit costs the database a write of every page
  * it changed (H2 writes a chunk per commit with {@code WRITE_DELAY=0}), so one commit for a dozen donors is far cheaper

@@ -70,6 +70,11 @@ public class SyncLedger {
         return find(reference, "").orElse(null);
     }
 
+    /** The row, locked until the caller's transaction ends: a change of it waits for that, and this for a change under way. */
+    public LedgerEntry lockedEntry(ReferencePair reference) {
+        return find(reference, " FOR UPDATE").orElse(null);
+    }
+
     /** The row, read with {@code lock} appended (" FOR UPDATE" inside a transaction, or ""). */
     Optional<LedgerEntry> find(ReferencePair reference, String lock) {
         return jdbc().query("SELECT " + COLUMNS + " FROM sync_ledger WHERE reference_source = ? AND reference_id = ?" + lock, rows,

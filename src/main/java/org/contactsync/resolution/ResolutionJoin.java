@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
+import org.contactsync.ledger.GroupCommit;
 import org.contactsync.ledger.LedgerEntry;
 import org.contactsync.ledger.ReferencePair;
 import org.contactsync.ledger.SyncLedger;
@@ -15,7 +16,10 @@ import org.contactsync.ledger.SyncState;
  * (the donor just went PENDING) and a confirmation (a webhook or the poll says which Contact holds the pair). The group
  * completes once it holds a confirmation the ledger {@link #awaits} (the strategy says so to the aggregator), so an event
  * that arrives before its submission is recorded waits for it, and repeated or out-of-order events collapse into one.
- * Messages are plain maps so the JDBC repository can store them with Java serialization of JDK types only.
+ * A submission with no group completes at once, changing nothing: the ledger's PENDING row is what a later confirmation
+ * completes against, so only an early confirmation is ever held (see {@link ResolutionRepository#add}), and a webhook for
+ * a donor already PENDING costs no repository write. Messages are plain maps so the JDBC repository can store them with
+ * Java serialization of JDK types only.
  */
 public class ResolutionJoin implements AggregationStrategy {
 
@@ -24,9 +28,11 @@ public class ResolutionJoin implements AggregationStrategy {
     private static final String MERGED_FROM = "mergedFrom";
 
     private final SyncLedger ledger;
+    private final GroupCommit groupCommit;
 
-    public ResolutionJoin(SyncLedger ledger) {
+    public ResolutionJoin(SyncLedger ledger, GroupCommit groupCommit) {
         this.ledger = ledger;
+        this.groupCommit = groupCommit;
     }
 
     public static Map<String, Object> submission(ReferencePair reference) {
@@ -77,10 +83,7 @@ public class ResolutionJoin implements AggregationStrategy {
     }
 
     private boolean isComplete(Map<String, Object> group) {
-        if (!group.containsKey(CONTACT_ID)) {
-            return false;
-        }
-        return awaits(ledger.entry(reference(group)));
+        return !group.containsKey(CONTACT_ID) || awaits(ledger.entry(reference(group)));
     }
 
     /**
@@ -96,18 +99,22 @@ public class ResolutionJoin implements AggregationStrategy {
     /**
      * Records a completed group in the ledger; a group that never received a confirmation changes nothing. Returns
      * the donor's reference pair when a change made while it was PENDING is now to be sent as an update, else null.
+     * Both writes share the group commit with the other writers of the moment (admissions, held events) rather than
+     * take a commit of their own.
      */
     public ReferencePair complete(Map<String, Object> group) {
         ReferencePair reference = reference(group);
         if (group.get(CONTACT_ID) instanceof Number contactId) {
-            ledger.resolve(reference, contactId.longValue(), (String) group.get(RESOLVED_BY),
-                    group.get(MERGED_FROM) instanceof Number mergedFrom ? mergedFrom.longValue() : null);
-            return ledger.reopenIfChanged(reference) ? reference : null;
+            return groupCommit.execute(() -> {
+                ledger.resolve(reference, contactId.longValue(), (String) group.get(RESOLVED_BY),
+                        group.get(MERGED_FROM) instanceof Number mergedFrom ? mergedFrom.longValue() : null);
+                return ledger.reopenIfChanged(reference) ? reference : null;
+            });
         }
         return null;
     }
 
-    private static ReferencePair reference(Map<String, Object> group) {
+    static ReferencePair reference(Map<String, Object> group) {
         return new ReferencePair((String) group.get("referenceSource"), (String) group.get("referenceId"));
     }
 }

@@ -1,10 +1,13 @@
 package org.contactsync.resolution;
 
+import java.util.Map;
+
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.processor.aggregate.jdbc.JdbcAggregationRepository;
 import org.apache.camel.spi.OptimisticLockingAggregationRepository.OptimisticLockingException;
 import org.contactsync.ledger.SyncDatabase;
+import org.contactsync.ledger.SyncLedger;
 
 /**
  * The resolution aggregator's repository: camel-sql's JDBC repository on the ledger's database (tables
@@ -12,21 +15,36 @@ import org.contactsync.ledger.SyncDatabase;
  * its version column, so nodes sharing the database join each group once. It runs on the ledger's transaction manager,
  * so its writes join a transaction the ledger has open. A completed group stays in the completed table until the ledger
  * has recorded it; after a crash in between, the aggregator's recovery hands it on again (recording it twice changes
- * nothing: the ledger's transitions are guarded). Its writes go through the ledger's group commit: the webhook deliveries
- * and submissions of the same moment share one commit.
+ * nothing: the ledger's transitions are guarded). Its completions go through the ledger's group commit: those of the
+ * same moment share one commit.
  */
 public class ResolutionRepository extends JdbcAggregationRepository {
 
     private final SyncDatabase database;
+    private final SyncLedger ledger;
 
-    public ResolutionRepository(SyncDatabase database) {
+    public ResolutionRepository(SyncDatabase database, SyncLedger ledger) {
         super(database.transactionManager(), "sync_resolution", database);
         this.database = database;
+        this.ledger = ledger;
     }
 
+    /**
+     * Holds a group: only ever an early confirmation (the strategy completes a submission with no group at once), whose
+     * donor is not PENDING yet. The donor's row stays locked while the group is stored, so its submission cannot slip in
+     * between the strategy's look at the ledger and this write, finding no group and completing alone: the row went
+     * PENDING before (seen here: the aggregator retries the confirmation, which now completes) or goes PENDING after
+     * this commits (its submission then finds the group). Its own transaction, not the group commit: a group of units
+     * holding rows locked would deadlock with a chunk marking its donors.
+     */
     @Override
     public Exchange add(CamelContext camelContext, String key, Exchange oldExchange, Exchange newExchange) {
-        return database.groupCommit().execute(() -> super.add(camelContext, key, oldExchange, newExchange));
+        return database.transactions().execute(status -> {
+            if (ResolutionJoin.awaits(ledger.lockedEntry(ResolutionJoin.reference(newExchange.getMessage().getBody(Map.class))))) {
+                throw new OptimisticLockingException();
+            }
+            return super.add(camelContext, key, oldExchange, newExchange);
+        });
     }
 
     /**

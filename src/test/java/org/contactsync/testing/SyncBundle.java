@@ -7,12 +7,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -161,6 +164,18 @@ public final class SyncBundle implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(json));
         headers.forEach(request::header);
         return send(request.build());
+    }
+
+    /** A webhook delivery as Virtuous signs it: the body's HMAC-SHA256 under {@code secret}, base64, in X-Virtuous-Signature. */
+    public Response deliverWebhook(String secret, String json) throws IOException, InterruptedException {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            String signature = Base64.getEncoder().encodeToString(mac.doFinal(json.getBytes(StandardCharsets.UTF_8)));
+            return post("/webhooks/virtuous", json, Map.of("X-Virtuous-Signature", signature));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public Response get(String path) throws IOException, InterruptedException {

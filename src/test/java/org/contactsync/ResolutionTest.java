@@ -4,10 +4,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.camel.Exchange;
+import org.apache.camel.spi.OptimisticLockingAggregationRepository.OptimisticLockingException;
+import org.apache.camel.support.DefaultExchange;
 import org.contactsync.ledger.DeadLetter;
 import org.contactsync.ledger.LedgerEntry;
 import org.contactsync.ledger.ReferencePair;
 import org.contactsync.ledger.SyncState;
+import org.contactsync.resolution.ResolutionJoin;
+import org.contactsync.resolution.ResolutionRepository;
 import org.contactsync.sandbox.BatchResult;
 import org.contactsync.sandbox.VirtuousSandbox;
 import org.contactsync.testing.SyncBundle;
@@ -18,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -108,6 +114,24 @@ class ResolutionTest {
         assertThat(answer.status()).isEqualTo(200);
         assertThat(bundle().entry(SOURCE, "res-15").state()).isEqualTo(SyncState.SYNCED);
         assertThat(bundle().entry(SOURCE, "res-15").contactId()).isEqualTo(contactId);
+    }
+
+    @Test
+    void theRepositoryHoldsAnEarlyConfirmationButNotOneWhoseDonorWentPendingMeanwhile() throws Exception {
+        ResolutionRepository repository = bundle().bean("resolution-repository", ResolutionRepository.class);
+        ReferencePair early = new ReferencePair(SOURCE, "res-16");
+        bundle().admissions().receive(early, Map.of("referenceSource", SOURCE, "referenceId", "res-16",
+                "firstName", "Hypatia", "lastName", "Alexandria", "contactType", "Household"));
+        sandbox().setWebhookDeliveryEnabled(false);
+        submit("res-17", "Ada", "Lovelace");
+
+        repository.add(bundle().context(), SOURCE + ":res-16", null, confirmation(early, 7001));
+
+        assertThat(repository.getKeys()).contains(SOURCE + ":res-16");
+        // the strategy saw res-17 before it went PENDING: the aggregator is told to look again, and then completes it
+        assertThatThrownBy(() -> repository.add(bundle().context(), SOURCE + ":res-17", null,
+                confirmation(new ReferencePair(SOURCE, "res-17"), 7002))).isInstanceOf(OptimisticLockingException.class);
+        assertThat(repository.getKeys()).doesNotContain(SOURCE + ":res-17");
     }
 
     @Test
@@ -351,6 +375,12 @@ class ResolutionTest {
 
     private static long contactIdFor(String referenceId, List<BatchResult> batch) {
         return batch.stream().filter(r -> referenceId.equals(r.referenceId())).findFirst().orElseThrow().contactId();
+    }
+
+    private Exchange confirmation(ReferencePair reference, long contactId) {
+        Exchange exchange = new DefaultExchange(bundle().context());
+        exchange.getMessage().setBody(ResolutionJoin.confirmation(reference, contactId, "webhook-create", null));
+        return exchange;
     }
 
     private static String envelope(String event, long contactId, String referenceId) {

@@ -1,6 +1,8 @@
 package org.contactsync.resolution;
 
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -22,6 +24,8 @@ public class ResolutionRepository extends JdbcAggregationRepository {
 
     private final SyncDatabase database;
     private final SyncLedger ledger;
+    /** The ids of the completed rows this node wrote or recovered and has not confirmed yet. */
+    private final Set<String> completedRows = ConcurrentHashMap.newKeySet();
 
     public ResolutionRepository(SyncDatabase database, SyncLedger ledger) {
         super(database.transactionManager(), "sync_resolution", database);
@@ -67,14 +71,26 @@ public class ResolutionRepository extends JdbcAggregationRepository {
             }
             return null;
         });
+        completedRows.add(exchange.getExchangeId());
+    }
+
+    /** A completed group left by a crash (this node's or another's), handed on again: its row is deleted once recorded. */
+    @Override
+    public Exchange recover(CamelContext camelContext, String exchangeId) {
+        completedRows.add(exchangeId);
+        return super.recover(camelContext, exchangeId);
     }
 
     /**
-     * A group that its first message completes (a confirmation for a donor already PENDING with no group held) is never
-     * stored, yet the aggregator confirms it: there is nothing to delete then, which the parent logs as an ERROR.
+     * Deletes the completed row once the ledger has recorded the group. Most groups never had one: the submissions and
+     * the confirmations that complete on their own (the donor already PENDING) are never stored, and asking the database
+     * to delete nothing, once for every donor, would cost as much as the resolution.
      */
     @Override
     public boolean confirmWithResult(CamelContext camelContext, String exchangeId) {
+        if (!completedRows.remove(exchangeId)) {
+            return false;
+        }
         return database.groupCommit().execute(() -> jdbcTemplate.update("DELETE FROM " + getRepositoryNameCompleted() + " WHERE id = ?",
                 exchangeId) == 1);
     }

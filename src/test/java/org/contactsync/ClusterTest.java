@@ -1,13 +1,11 @@
 package org.contactsync;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -18,8 +16,6 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 import org.contactsync.ledger.DeadLetter;
 import org.contactsync.ledger.ReferencePair;
@@ -220,9 +216,6 @@ class ClusterTest {
     }
 
     private static SyncBundle.Response deliver(SyncBundle node, String body) throws Exception {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        String signature = Base64.getEncoder().encodeToString(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
-        return node.post("/webhooks/virtuous", body, Map.of("X-Virtuous-Signature", signature));
+        return node.deliverWebhook(SECRET, body);
     }
 }

@@ -4,19 +4,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -103,8 +99,8 @@ class DockerRunTest {
         BatchResult created = sandbox.runBatch().stream().filter(result -> result.referenceId().equals("file-1")).findFirst().orElseThrow();
         String envelope = "{\"event\":\"ContactCreate\",\"contact\":{\"id\":" + created.contactId()
                 + ",\"contactReferences\":[{\"source\":\"PartnerPlatform\",\"id\":\"file-1\"}]}}";
-        assertThat(deliver(envelope, sign("not-the-secret", envelope))).as("a forged signature").isEqualTo(401);
-        assertThat(deliver(envelope, sign(WEBHOOK_SECRET, envelope))).as("signed with the file's secret").isEqualTo(200);
+        assertThat(deliver(envelope, SyncBundle.signature("not-the-secret", envelope))).as("a forged signature").isEqualTo(401);
+        assertThat(deliver(envelope, SyncBundle.signature(WEBHOOK_SECRET, envelope))).as("signed with the file's secret").isEqualTo(200);
         bundle.http().awaitState("PartnerPlatform", "file-1", "SYNCED", bundle::logTail);
 
         bundle.stop();
@@ -132,11 +128,5 @@ class DockerRunTest {
         return HTTP.send(HttpRequest.newBuilder(URI.create(bundle.baseUrl() + "/webhooks/virtuous")).header("Content-Type", "application/json")
                 .header("X-Virtuous-Signature", signature).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode();
-    }
-
-    private static String sign(String secret, String body) throws Exception {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        return Base64.getEncoder().encodeToString(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -7,15 +7,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -242,7 +239,7 @@ class OpenApiTest {
                 {"event": "ContactCreate", "contact": {"id": %d, "contactReferences": [{"source": "%s", "id": "api-1"}]}}"""
                 .formatted(contactId, SOURCE);
         requestConforms("post", WEBHOOK, ours);
-        Answer settled = deliver(ours, sign(ours));
+        Answer settled = deliver(ours, SyncBundle.signature(SECRET, ours));
         assertThat(settled.status()).isEqualTo(200);
         assertThat(settled.json().path("donors").asInt()).isEqualTo(1);
         bundle().awaitState(SOURCE, "api-1", SyncState.SYNCED);
@@ -250,22 +247,22 @@ class OpenApiTest {
         String documented = """
                 {"eventType": "contact.updated", "eventId": 9, "data": {"id": 424242, "contactReferences": [{"source": "Shop", "id": "s-1"}]}}""";
         requestConforms("post", WEBHOOK, documented);
-        assertThat(deliver(documented, sign(documented)).json().path("donors").asInt()).isZero();
+        assertThat(deliver(documented, SyncBundle.signature(SECRET, documented)).json().path("donors").asInt()).isZero();
 
         // no reference pairs while donors of ours wait for their Contacts (api-2 and the bulk load's: the sandbox
         // delivers no webhook here): stored for a read
         String bare = "{\"event\": \"ContactUpdate\", \"contact\": {\"id\": 515151}}";
         requestConforms("post", WEBHOOK, bare);
-        assertThat(deliver(bare, sign(bare)).json().path("contactRead").asText()).isEqualTo("queued");
+        assertThat(deliver(bare, SyncBundle.signature(SECRET, bare)).json().path("contactRead").asText()).isEqualTo("queued");
 
         assertThat(deliver(ours, null).status()).isEqualTo(401);
-        assertThat(deliver(ours, sign(ours + " ")).status()).isEqualTo(401);
-        assertThat(deliver("", sign("")).status()).isEqualTo(400);
-        assertThat(deliver("{not json", sign("{not json")).status()).isEqualTo(400);
+        assertThat(deliver(ours, SyncBundle.signature(SECRET, ours + " ")).status()).isEqualTo(401);
+        assertThat(deliver("", SyncBundle.signature(SECRET, "")).status()).isEqualTo(400);
+        assertThat(deliver("{not json", SyncBundle.signature(SECRET, "{not json")).status()).isEqualTo(400);
         String gift = "{\"event\": \"GiftCreate\", \"gift\": {\"id\": 1}}";
-        assertThat(deliver(gift, sign(gift)).status()).isEqualTo(400);
+        assertThat(deliver(gift, SyncBundle.signature(SECRET, gift)).status()).isEqualTo(400);
         String huge = "{\"event\": \"ContactCreate\", \"pad\": \"" + "x".repeat(MAX_WEBHOOK_BYTES) + "\"}";
-        assertThat(deliver(huge, sign(huge)).status()).isEqualTo(413);
+        assertThat(deliver(huge, SyncBundle.signature(SECRET, huge)).status()).isEqualTo(413);
     }
 
     /** 503 while Virtuous refuses the key (revoked), 200 again once a probe gets through with the key restored. */
@@ -442,12 +439,6 @@ class OpenApiTest {
         headers.forEach(request::header);
         HttpResponse<String> answer = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
         return new Answer(answer.statusCode(), answer.body(), conforms(method.toLowerCase(Locale.ROOT), template, answer));
-    }
-
-    private static String sign(String body) throws Exception {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        return Base64.getEncoder().encodeToString(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static long letterOf(String referenceId) throws Exception {

@@ -166,13 +166,17 @@ public final class SyncBundle implements AutoCloseable {
         return send(request.build());
     }
 
-    /** A webhook delivery as Virtuous signs it: the body's HMAC-SHA256 under {@code secret}, base64, in X-Virtuous-Signature. */
+    /** A webhook delivery as Virtuous signs it ({@link #signature}), in X-Virtuous-Signature. */
     public Response deliverWebhook(String secret, String json) throws IOException, InterruptedException {
+        return post("/webhooks/virtuous", json, Map.of("X-Virtuous-Signature", signature(secret, json)));
+    }
+
+    /** The body's HMAC-SHA256 under {@code secret}, base64: how Virtuous signs a webhook delivery. */
+    public static String signature(String secret, String body) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            String signature = Base64.getEncoder().encodeToString(mac.doFinal(json.getBytes(StandardCharsets.UTF_8)));
-            return post("/webhooks/virtuous", json, Map.of("X-Virtuous-Signature", signature));
+            return Base64.getEncoder().encodeToString(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

@@ -192,7 +192,8 @@ public class VirtuousSync extends BundleRouteBuilder {
         registry.bind(prefix + "-intake-receipt", receipt);
         registry.bind(prefix + "-route-ids", new ResolvedRouteIds());
         registry.bind(prefix + "-resolution-join", join);
-        registry.bind(prefix + "-resolution-repository", new ResolutionRepository(database, ledger));
+        ResolutionRepository resolutions = new ResolutionRepository(database, ledger);
+        registry.bind(prefix + "-resolution-repository", resolutions);
         registry.bind(prefix + "-resolution-completions", new CompletionPool(context.getExecutorServiceManager()
                 .newFixedThreadPool(this, "resolution", settings.integer("sync.concurrency"))));
         // a replay's split gathers each letter's diff or outcome into one answer
@@ -230,8 +231,8 @@ public class VirtuousSync extends BundleRouteBuilder {
         context.addRoutes(new ResolutionRoutes(join, merges, requests));
         context.addRoutes(new PollRoutes(new ScheduleRuns(database, node, clock), query, policy, requests, ledger, metrics,
                 merges, settings.text("sync.pending.deadline")));
-        context.addRoutes(new WebhookRoutes(receiver, new WebhookEvents(), inbox, subscriber, query, governor, requests, metrics,
-                settings.integer("sync.webhook.read-batch-size")));
+        context.addRoutes(new WebhookRoutes(receiver, new WebhookEvents(), inbox, subscriber, query, resolutions, governor, requests,
+                metrics, settings.integer("sync.webhook.read-batch-size")));
         context.addRoutes(new DeadLetterRoutes(deadLetters, validator, metrics));
         ReplayTokens replayTokens = new ReplayTokens(database, clock);
         context.addRoutes(new ReplayRoutes(new ReplayPreviews(deadLetters, replayTokens, validator, updates, ledger), replayTokens, deadLetters,

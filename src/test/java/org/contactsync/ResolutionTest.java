@@ -3,8 +3,10 @@ package org.contactsync;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.camel.Exchange;
+import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.spi.OptimisticLockingAggregationRepository.OptimisticLockingException;
 import org.apache.camel.support.DefaultExchange;
 import org.contactsync.ledger.DeadLetter;
@@ -114,6 +116,28 @@ class ResolutionTest {
         assertThat(answer.status()).isEqualTo(200);
         assertThat(bundle().entry(SOURCE, "res-15").state()).isEqualTo(SyncState.SYNCED);
         assertThat(bundle().entry(SOURCE, "res-15").contactId()).isEqualTo(contactId);
+    }
+
+    @Test
+    void aDeliveryWhoseResolutionFailsIsAnswered500AndDeliveredAgainSettlesTheDonor() throws Exception {
+        sandbox().setWebhookDeliveryEnabled(false);
+        submit("res-18", "Rosalind", "Franklin");
+        long contactId = contactIdFor("res-18", sandbox().runBatch());
+        AtomicBoolean fail = new AtomicBoolean(true);
+        AdviceWith.adviceWith(bundle().context(), "virtuous-sync-resolve", route -> route.weaveAddFirst().process(exchange -> {
+            if (fail.getAndSet(false)) {
+                throw new IllegalStateException("the ledger refused the write");
+            }
+        }));
+
+        SyncBundle.Response refused = deliver(envelope("ContactCreate", contactId, "res-18"));
+        LedgerEntry meanwhile = bundle().entry(SOURCE, "res-18");
+        SyncBundle.Response again = deliver(envelope("ContactCreate", contactId, "res-18"));
+
+        assertThat(refused.status()).as("nothing of it on disk: Virtuous must deliver it again").isEqualTo(500);
+        assertThat(meanwhile.state()).isEqualTo(SyncState.PENDING);
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(bundle().entry(SOURCE, "res-18").state()).isEqualTo(SyncState.SYNCED);
     }
 
     @Test

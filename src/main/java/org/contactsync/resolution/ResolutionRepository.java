@@ -8,6 +8,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.processor.aggregate.jdbc.JdbcAggregationRepository;
 import org.apache.camel.spi.OptimisticLockingAggregationRepository.OptimisticLockingException;
+import org.contactsync.ledger.ReferencePair;
 import org.contactsync.ledger.SyncDatabase;
 import org.contactsync.ledger.SyncLedger;
 
@@ -49,6 +50,17 @@ public class ResolutionRepository extends JdbcAggregationRepository {
             }
             return super.add(camelContext, key, oldExchange, newExchange);
         });
+    }
+
+    /**
+     * Whether the aggregator took this confirmation and yet neither recorded it nor holds it: its donor still awaits a
+     * Contact and no group waits for the donor's submission, so its resolution failed (the completion logged why). The
+     * group's key is the pair as the route's correlation expression writes it, {@code referenceSource:referenceId}.
+     */
+    public boolean dropped(Map<String, Object> confirmation) {
+        ReferencePair reference = ResolutionJoin.reference(confirmation);
+        return ResolutionJoin.awaits(ledger.entry(reference)) && jdbcTemplate.queryForObject("SELECT COUNT(*) FROM " + getRepositoryName()
+                + " WHERE id = ?", Integer.class, reference.toString()) == 0;
     }
 
     /**

@@ -9,6 +9,7 @@ import org.contactsync.metrics.SyncMetrics;
 import org.contactsync.poll.PendingQuery;
 import org.contactsync.poll.QueryScan;
 import org.contactsync.ratelimit.RateGovernor;
+import org.contactsync.resolution.ResolutionRepository;
 import org.contactsync.virtuous.VirtuousCallRoute;
 import org.contactsync.virtuous.VirtuousClient;
 import org.contactsync.virtuous.VirtuousRequests;
@@ -25,6 +26,7 @@ public final class WebhookRoutes extends BundleRouteBuilder {
     private final WebhookInbox inbox;
     private final WebhookSubscriber subscriber;
     private final PendingQuery query;
+    private final ResolutionRepository resolutions;
     private final RateGovernor governor;
     private final VirtuousRequests requests;
     private final SyncMetrics metrics;
@@ -32,12 +34,13 @@ public final class WebhookRoutes extends BundleRouteBuilder {
 
     /** {@code readBatchSize}: sync.webhook.read-batch-size, the stored events one reader run reads at most. */
     public WebhookRoutes(WebhookReceiver receiver, WebhookEvents events, WebhookInbox inbox, WebhookSubscriber subscriber, PendingQuery query,
-            RateGovernor governor, VirtuousRequests requests, SyncMetrics metrics, int readBatchSize) {
+            ResolutionRepository resolutions, RateGovernor governor, VirtuousRequests requests, SyncMetrics metrics, int readBatchSize) {
         this.receiver = receiver;
         this.events = events;
         this.inbox = inbox;
         this.subscriber = subscriber;
         this.query = query;
+        this.resolutions = resolutions;
         this.governor = governor;
         this.requests = requests;
         this.metrics = metrics;
@@ -67,6 +70,15 @@ public final class WebhookRoutes extends BundleRouteBuilder {
                     List<Map<String, Object>> confirmations = receiver.confirmations(event(exchange));
                     exchange.setVariable("confirmations", confirmations);
                     exchange.getMessage().setBody(confirmations);
+                });
+
+        step("webhook-recorded", "Fails the delivery (500: Virtuous delivers it again) when a confirmation the aggregator took is neither "
+                + "recorded nor held, its resolution having failed: a 2xx only for what is on disk")
+                .process(exchange -> {
+                    List<Map<String, Object>> confirmations = exchange.getVariable("confirmations", List.class);
+                    if (confirmations.stream().anyMatch(resolutions::dropped)) {
+                        throw new IllegalStateException("a resolution this delivery brought was not recorded");
+                    }
                 });
 
         step("webhook-answer", "The delivery's answer: 200 with what was done, or the refusal; nothing of the request goes back")

@@ -93,13 +93,15 @@ import org.contactsync.webhook.WebhookSubscriber;
  * The bundle, as one Camel RoutesBuilder: every part built once from the {@code sync.*} and {@code virtuous.*} settings
  * (wired here, by name, in code the compiler checks), and the Java DSL machinery the YAML flow in
  * {@code classpath:virtuous-sync/*.camel.yaml} calls by its {@code direct:} names. A host adds this class and those route
- * files (docs/embedding.md); it binds only what the YAML names (the aggregator's strategy and repository, the intake's
+ * files (docs/embedding.md); it binds only what the YAML names (the aggregator's strategy, repository and completion pool, the intake's
  * receipt, the replay's gathering of its letters), the health checks and the lifecycle hooks, each under the prefix {@code sync.prefix}.
  */
 public class VirtuousSync extends BundleRouteBuilder {
 
     /** Where the route files are on the classpath, for a host's routes-include-pattern. */
     public static final String ROUTES = "classpath:virtuous-sync/*.camel.yaml";
+
+    private static final int COMPLETION_THREADS = 20;
 
     @Override
     public void configure() throws Exception {
@@ -194,8 +196,10 @@ public class VirtuousSync extends BundleRouteBuilder {
         registry.bind(prefix + "-resolution-join", join);
         ResolutionRepository resolutions = new ResolutionRepository(database, ledger);
         registry.bind(prefix + "-resolution-repository", resolutions);
+        // as many threads as deliveries can be worked on at once (vert.x's worker pool, which runs platform-http's
+        // routes, is 20 by default): their completions then share commits rather than queue for a few threads
         registry.bind(prefix + "-resolution-completions", new CompletionPool(context.getExecutorServiceManager()
-                .newFixedThreadPool(this, "resolution", settings.integer("sync.concurrency"))));
+                .newFixedThreadPool(this, "resolution", COMPLETION_THREADS)));
         // a replay's split gathers each letter's diff or outcome into one answer
         registry.bind(prefix + "-replay-letters", new GroupedBodyAggregationStrategy());
         registry.bind(prefix + "-access-health", accessHealth);

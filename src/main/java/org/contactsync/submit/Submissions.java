@@ -15,6 +15,7 @@ import org.contactsync.resolution.ResolutionJoin;
 import org.contactsync.virtuous.UnansweredRequestException;
 import org.contactsync.virtuous.VirtuousRequest;
 import org.contactsync.virtuous.VirtuousRequests;
+import org.springframework.dao.PessimisticLockingFailureException;
 
 /**
  * Submits that are never sent twice. A Contact Transaction or Batch marks its donors SENT in the ledger, committed,
@@ -115,6 +116,9 @@ public class Submissions {
      */
     private final class Marking implements VirtuousRequest.Submit {
 
+        /** How often marks the database rolled back as a deadlock's victim are made again before the error stands. */
+        private static final int MARK_ATTEMPTS = 3;
+
         private final String kind;
         private final List<LedgerEntry> donors;
         private final String claimedFor;
@@ -132,16 +136,25 @@ public class Submissions {
 
         @Override
         public Object mark() {
-            if (!done) {
-                database.transactions().executeWithoutResult(status -> {
-                    for (LedgerEntry entry : donors) {
-                        ReferencePair reference = entry.getReference();
-                        if (ledger.markSending(reference, claimedFor, DonorChanges.transactionPayload(entry.donor()), kind)) {
-                            marked.add(entry);
+            for (int attempt = 1; !done; attempt++) {
+                marked.clear();
+                try {
+                    database.transactions().executeWithoutResult(status -> {
+                        for (LedgerEntry entry : donors) {
+                            ReferencePair reference = entry.getReference();
+                            if (ledger.markSending(reference, claimedFor, DonorChanges.transactionPayload(entry.donor()), kind)) {
+                                marked.add(entry);
+                            }
                         }
+                    });
+                    done = true;
+                } catch (PessimisticLockingFailureException deadlock) {
+                    // the database chose these marks as a deadlock's victim and rolled them all back: nothing was sent, so
+                    // they are made again, rather than the chunk's donors failing for another transaction's locks
+                    if (attempt == MARK_ATTEMPTS) {
+                        throw deadlock;
                     }
-                });
-                done = true;
+                }
             }
             if (marked.isEmpty()) {
                 return null;

@@ -183,7 +183,9 @@ class ResolutionTest {
         SyncBundle.Response answer = deliver("{\"event\":\"ContactUpdate\",\"contact\":{\"id\":" + contactId + "}}");
         SyncBundle.Response again = deliver("{\"event\":\"ContactUpdate\",\"contact\":{\"id\":" + contactId + "}}");
 
-        assertThat(List.of(answer, again)).allSatisfy(delivery -> assertThat(delivery.body()).isEqualTo("{\"accepted\":true,\"contactRead\":\"queued\"}"));
+        assertThat(answer.body()).isEqualTo("{\"accepted\":true,\"contactRead\":\"queued\"}");
+        // the reader runs every 200 ms: it may have read the Contact and settled the donor before the repeat arrived
+        assertThat(again.body()).isIn("{\"accepted\":true,\"contactRead\":\"queued\"}", "{\"accepted\":true,\"donors\":0}");
         assertThat(bundle().awaitState(SOURCE, "res-5", SyncState.SYNCED).contactId()).isEqualTo(contactId);
         assertThat(sandbox().requestCount("GET", "/api/Contact/" + contactId)).as("one read for both deliveries").isEqualTo(1);
     }

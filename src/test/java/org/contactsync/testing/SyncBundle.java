@@ -1,6 +1,7 @@
 package org.contactsync.testing;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,6 +15,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -226,10 +228,21 @@ public final class SyncBundle implements AutoCloseable {
         main.stop();
     }
 
+    /**
+     * A port free now, below Linux's ephemeral range (32768 and up). The bundle binds it seconds later; a port the kernel
+     * picked (port 0) could meanwhile become the local end of an outgoing connection, the tests' HTTP/1.1 clients opening
+     * one per request in flight, and the bundle's start would fail with "Address already in use".
+     */
     public static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = 20_000 + ThreadLocalRandom.current().nextInt(12_000);
+            try (ServerSocket socket = new ServerSocket(port)) {
+                return port;
+            } catch (BindException taken) {
+                // in use: another one
+            }
         }
+        throw new IOException("no free port found between 20000 and 31999");
     }
 
     /** An HTTP answer, with its JSON body readable as a map. */
